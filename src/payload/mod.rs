@@ -1,0 +1,3 @@
+//! Stage 5: the bodies muster sends upstream, as serde types. Unknown fields survive a round trip.
+
+pub mod scim;

@@ -1,0 +1,128 @@
+// The Worker in workerd (Miniflare) with real KV and Queues, relaying to a real scim2-server.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { VERSION, randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+
+const ACME_KEY = randomKey();
+const GLOBEX_KEY = randomKey();
+const BULK_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+let scim;
+let worker;
+
+before(async () => {
+  scim = await startScimServer();
+  const upstream = { url: scim.url, token: scim.token };
+  worker = await startWorker({
+    tenants: [tenant("acme", ACME_KEY, upstream), tenant("globex", GLOBEX_KEY, upstream)],
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await scim?.stop();
+});
+
+function api(path, { key = ACME_KEY, headers = {}, ...init } = {}) {
+  return fetch(`${worker.url}${path}`, {
+    ...init,
+    headers: { ...(key ? { "x-api-key": key } : {}), ...headers },
+  });
+}
+
+function createUsers(...userNames) {
+  return JSON.stringify({
+    schemas: [BULK_URN],
+    Operations: userNames.map((userName, i) => ({
+      method: "POST",
+      path: "/Users",
+      bulkId: `u${i}`,
+      data: { schemas: [USER_URN], userName },
+    })),
+  });
+}
+
+test("GET /healthz answers without a key and names the core version", async () => {
+  const res = await fetch(`${worker.url}/healthz`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: "ok", version: VERSION });
+});
+
+test("API routes refuse a missing or wrong key with a SCIM error", async () => {
+  for (const key of [null, "not-a-key", ACME_KEY.slice(1)]) {
+    const res = await api("/scim/v2/Bulk", { key, method: "POST", body: createUsers("nobody") });
+    assert.equal(res.status, 401, `key ${key}`);
+    const body = await res.json();
+    assert.equal(body.status, "401");
+    assert.ok(!JSON.stringify(body).includes(ACME_KEY), "the error must not echo keys");
+  }
+  assert.equal((await api("/jobs/anything", { key: null })).status, 401);
+});
+
+test("a SCIM bulk request is relayed to scim2-server and the user exists there", async () => {
+  const res = await api("/scim/v2/Bulk", {
+    method: "POST",
+    headers: { authorization: `Bearer ${ACME_KEY}`, "content-type": "application/scim+json" },
+    key: null,
+    body: createUsers("relay.alice"),
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.Operations[0].status, "201");
+  const users = await scim.findUsers("relay.alice");
+  assert.equal(users.length, 1);
+  assert.ok(body.Operations[0].location.endsWith(users[0].id));
+});
+
+test("an invalid bulk request is refused at the edge with every diagnostic", async () => {
+  const res = await api("/scim/v2/Bulk", { method: "POST", body: '{"Operations": []}' });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.equal(body.scimType, "invalidValue");
+  assert.deepEqual(
+    body.diagnostics.map((d) => d.code),
+    ["bulk-schemas-missing", "bulk-operations-empty"],
+  );
+});
+
+test("Prefer: respond-async queues a job, kept in KV, that creates the user upstream", async () => {
+  const res = await api("/scim/v2/Bulk", {
+    method: "POST",
+    headers: { prefer: "respond-async" },
+    body: createUsers("async.bob"),
+  });
+  assert.equal(res.status, 202);
+  const job = await res.json();
+  assert.equal(res.headers.get("location"), `/jobs/${job.id}`);
+  assert.equal(job.status, "queued");
+  assert.equal(job.workUnitsCount, 1);
+
+  const done = await waitFor(
+    async () => {
+      const current = await (await api(`/jobs/${job.id}`)).json();
+      return current.status !== "queued" && current;
+    },
+    { what: "the job to finish" },
+  );
+  assert.equal(done.status, "finished");
+
+  // The record is really in KV, under the tenant's prefix.
+  const stored = await (await worker.kv()).get(`job/acme/${job.id}`, "json");
+  assert.equal(stored.status, "finished");
+
+  const results = await (await api(`/jobs/${job.id}/results`)).json();
+  assert.equal(results.results[0].status, 200);
+  assert.equal(results.results[0].response.Operations[0].status, "201");
+  assert.equal((await scim.findUsers("async.bob")).length, 1);
+
+  // Another tenant cannot see it.
+  assert.equal((await api(`/jobs/${job.id}`, { key: GLOBEX_KEY })).status, 404);
+  assert.equal((await api(`/jobs/${job.id}/results`, { key: GLOBEX_KEY })).status, 404);
+});
+
+test("unknown routes answer 404 in SCIM error form", async () => {
+  const res = await api("/no/such/route");
+  assert.equal(res.status, 404);
+  assert.equal((await res.json()).status, "404");
+});

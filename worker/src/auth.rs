@@ -1,0 +1,81 @@
+//! API keys → tenants. Keys are stored only as SHA-256 hashes, in the `MUSTER_TENANTS` secret,
+//! next to each tenant's upstream; the comparison is constant-time.
+
+use crate::error::ApiError;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use worker::{Env, Request};
+
+const TENANTS_SECRET: &str = "MUSTER_TENANTS";
+
+/// A tenant as configured in the secret. Tenant ids are `[a-z0-9-]`, so they are safe in KV keys.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Tenant {
+    pub(crate) id: String,
+    #[serde(rename = "keySha256")]
+    key_sha256: String,
+    pub(crate) upstream: Upstream,
+}
+
+/// Where a tenant's jobs go. The token never leaves the Worker except towards this URL.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Upstream {
+    /// Base URL of the SCIM service, for example `https://idp.example/scim/v2`.
+    pub(crate) url: String,
+    pub(crate) token: Option<String>,
+}
+
+/// The tenant whose API key the request carries.
+pub(crate) fn tenant_for(req: &Request, env: &Env) -> Result<Tenant, ApiError> {
+    let key = presented_key(req).ok_or(ApiError::Unauthorized)?;
+    let tenants = tenants(env)?;
+    let digest = Sha256::digest(key.as_bytes());
+    // Look at every tenant so the time taken does not depend on which one matched.
+    let mut found = None;
+    for tenant in tenants {
+        let Ok(expected) = hex::decode(&tenant.key_sha256) else {
+            continue;
+        };
+        if bool::from(expected.as_slice().ct_eq(digest.as_slice())) && valid_id(&tenant.id) {
+            found = Some(tenant);
+        }
+    }
+    found.ok_or(ApiError::Unauthorized)
+}
+
+/// The tenant a queued job belongs to, looked up again so credentials never travel in messages.
+pub(crate) fn tenant_by_id(env: &Env, id: &str) -> Result<Tenant, ApiError> {
+    tenants(env)?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::Internal(format!("tenant {id} is no longer configured")))
+}
+
+fn tenants(env: &Env) -> Result<Vec<Tenant>, ApiError> {
+    let secret = env
+        .secret(TENANTS_SECRET)
+        .map_err(|_| ApiError::Internal(format!("the {TENANTS_SECRET} secret is not set")))?;
+    serde_json::from_str(&secret.to_string())
+        .map_err(|err| ApiError::Internal(format!("{TENANTS_SECRET} is not valid JSON: {err}")))
+}
+
+fn presented_key(req: &Request) -> Option<String> {
+    let headers = req.headers();
+    if let Ok(Some(key)) = headers.get("x-api-key") {
+        return Some(key);
+    }
+    let auth = headers.get("authorization").ok()??;
+    let (scheme, token) = auth.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
