@@ -1,3 +1,5 @@
 //! Stage 5: the bodies muster sends upstream, as serde types. Unknown fields survive a round trip.
 
+pub mod jumpcloud;
+pub mod oracle;
 pub mod scim;
