@@ -13,10 +13,15 @@
 
 pub mod checks;
 pub mod diag;
+pub mod options;
 pub mod payload;
+pub mod records;
+pub mod refs;
 
-pub use checks::validate_scim_bulk;
+pub use checks::{validate, validate_scim_bulk, validate_value};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};
+pub use options::{Format, Options, PasswordPolicy};
+pub use payload::convert::{Conversion, convert, convert_codes};
 
 /// The version of this build of the core, the same in every face (CLI, npm, Worker).
 pub fn version() -> &'static str {

@@ -1,7 +1,7 @@
 //! The native CLI's contract: exit codes and the `--json` shape.
 
 // Test helpers: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 

@@ -1,81 +1,316 @@
-//! The bulk request envelope (RFC 7644 §3.7): `schemas` and `Operations`.
+//! The SCIM bulk request (RFC 7644 §3.7) and each of its operations, in RFC or Oracle HCM dialect.
 
-use crate::diag::{Code, Diagnostic};
-use crate::payload::scim::BULK_REQUEST_URN;
-use serde_json::Value;
+use super::{
+    Ctx, Expected, expect_type, patch, push_token, references, resources, type_name, unique,
+};
+use crate::diag::Code;
+use crate::payload::{oracle, scim};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
-/// Checks the envelope and returns how many operations it carries.
-pub(super) fn check(request: &Value, out: &mut Vec<Diagnostic>) -> u64 {
+/// Checks the whole request and returns how many operations it carries.
+pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
     let Some(object) = request.as_object() else {
-        out.push(
-            Diagnostic::new(
-                Code::BulkNotObject,
-                "A bulk request must be a JSON object with `schemas` and `Operations`.",
-            )
-            .at_pointer(""),
+        ctx.report(
+            Code::BulkNotObject,
+            "",
+            None,
+            format!(
+                "A bulk request must be a JSON object with `schemas` and `Operations`, not {}.",
+                type_name(request)
+            ),
         );
         return 0;
     };
+    check_schemas(object, ctx);
+    check_fail_on_errors(object, ctx);
 
-    let names_urn = object
+    let operations = match object.get("Operations").and_then(Value::as_array) {
+        Some(operations) if !operations.is_empty() => operations,
+        _ => {
+            ctx.report(
+                Code::BulkOperationsEmpty,
+                "/Operations",
+                Some("Operations"),
+                "`Operations` must be an array with at least one operation.",
+            );
+            return 0;
+        }
+    };
+
+    let mut bulk_ids: HashMap<&str, usize> = HashMap::new();
+    let mut users = unique::Seen::default();
+    for (index, operation) in operations.iter().enumerate() {
+        let pointer = push_token("/Operations", index);
+        check_operation(operation, index, &pointer, &mut bulk_ids, &mut users, ctx);
+    }
+    references::check(operations, ctx);
+    super::limits::check_operation_count(operations.len(), ctx);
+    super::limits::check_operation_sizes(operations, ctx);
+    operations.len() as u64
+}
+
+fn check_schemas(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
+    let schemas: Vec<&str> = object
         .get("schemas")
         .and_then(Value::as_array)
-        .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(BULK_REQUEST_URN)));
-    if !names_urn {
-        out.push(
-            Diagnostic::new(
-                Code::BulkSchemasMissing,
-                format!("`schemas` must be an array containing \"{BULK_REQUEST_URN}\"."),
-            )
-            .at_pointer("/schemas")
-            .at_field("schemas"),
+        .map_or_else(Vec::new, |s| s.iter().filter_map(Value::as_str).collect());
+    let has = |urn: &str| schemas.contains(&urn);
+    if ctx.is_oracle() {
+        // Oracle HCM scripts send Oracle's URN, the RFC one, or no `schemas` at all: all work there.
+        return;
+    }
+    if has(oracle::BULK_REQUEST_URN) && !has(scim::BULK_REQUEST_URN) {
+        ctx.report(
+            Code::BulkOracleUrn,
+            "/schemas",
+            Some("schemas"),
+            format!(
+                "\"{}\" is Oracle HCM's URN. An RFC 7644 server expects \"{}\"; validate as Oracle (format \"oracle\") if the target is Oracle HCM.",
+                oracle::BULK_REQUEST_URN,
+                scim::BULK_REQUEST_URN
+            ),
+        );
+    } else if !has(scim::BULK_REQUEST_URN) {
+        ctx.report(
+            Code::BulkSchemasMissing,
+            "/schemas",
+            Some("schemas"),
+            format!(
+                "`schemas` must be an array containing \"{}\".",
+                scim::BULK_REQUEST_URN
+            ),
+        );
+    }
+}
+
+fn check_fail_on_errors(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
+    let Some(value) = object.get("failOnErrors") else {
+        return;
+    };
+    if value
+        .as_u64()
+        .is_some_and(|n| n >= 1 && n <= u64::from(u32::MAX))
+    {
+        return;
+    }
+    ctx.report(
+        Code::BulkFailOnErrorsInvalid,
+        "/failOnErrors",
+        Some("failOnErrors"),
+        "`failOnErrors` must be a whole number of at least 1; leave it out to let the server process every operation (servers disagree on what 0 or a negative value means).",
+    );
+}
+
+fn check_operation<'v>(
+    operation: &'v Value,
+    index: usize,
+    pointer: &str,
+    bulk_ids: &mut HashMap<&'v str, usize>,
+    users: &mut unique::Seen,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(op) = operation.as_object() else {
+        ctx.report(
+            Code::OpNotObject,
+            pointer,
+            None,
+            format!(
+                "Operation {} must be an object with `method` and `path`, not {}.",
+                index + 1,
+                type_name(operation)
+            ),
+        );
+        return;
+    };
+    let method = check_method(op, pointer, ctx);
+    let resource_type = check_path(op, method, pointer, ctx);
+    check_bulk_id(op, method, index, pointer, bulk_ids, ctx);
+    expect_type(ctx, op, "version", pointer, Expected::String);
+    if method == Some(scim::Method::Post) && op.contains_key("version") {
+        ctx.report(
+            Code::OpVersionIgnored,
+            &push_token(pointer, "version"),
+            Some("version"),
+            "`version` (an ETag) only applies to PUT, PATCH and DELETE; remove it from this POST.",
         );
     }
 
-    match object.get("Operations").and_then(Value::as_array) {
-        Some(operations) if !operations.is_empty() => operations.len() as u64,
-        _ => {
-            out.push(
-                Diagnostic::new(
-                    Code::BulkOperationsEmpty,
-                    "`Operations` must be an array with at least one operation.",
-                )
-                .at_pointer("/Operations")
-                .at_field("Operations"),
-            );
-            0
+    let data_pointer = push_token(pointer, "data");
+    match (method, op.get("data")) {
+        (Some(scim::Method::Delete), Some(_)) => ctx.report(
+            Code::OpDataIgnored,
+            &data_pointer,
+            Some("data"),
+            "A DELETE operation takes no `data`; the server ignores it. Remove it.",
+        ),
+        (Some(scim::Method::Delete) | None, _) => {}
+        (Some(m), None) => ctx.report(
+            Code::OpDataMissing,
+            &data_pointer,
+            Some("data"),
+            format!(
+                "A {} operation needs `data`: the resource{} to send.",
+                m.as_str(),
+                if m == scim::Method::Patch {
+                    " changes"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (Some(m), Some(data)) => {
+            check_data(data, m, resource_type, &data_pointer, index, users, ctx)
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::{Code, validate_scim_bulk};
-
-    fn codes(input: &str) -> Vec<Code> {
-        validate_scim_bulk(input.as_bytes())
-            .diagnostics
-            .iter()
-            .map(|d| d.code)
-            .collect()
-    }
-
-    #[test]
-    fn a_minimal_valid_request_passes() {
-        let ok = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                     "Operations":[{"method":"DELETE","path":"/Users/1"}]}"#;
-        let report = validate_scim_bulk(ok.as_bytes());
-        assert!(report.valid, "{report:?}");
-        assert_eq!(report.summary.rows, 1);
-    }
-
-    #[test]
-    fn envelope_failures_are_all_reported_at_once() {
-        assert_eq!(
-            codes(r#"{"Operations": []}"#),
-            [Code::BulkSchemasMissing, Code::BulkOperationsEmpty]
+fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Option<scim::Method> {
+    let raw = op.get("method");
+    let method = raw.and_then(|m| serde_json::from_value::<scim::Method>(m.clone()).ok());
+    if method.is_none() {
+        let hint = match raw.and_then(Value::as_str) {
+            Some(m)
+                if ["POST", "PUT", "PATCH", "DELETE"]
+                    .contains(&m.to_ascii_uppercase().as_str()) =>
+            {
+                format!(" Write it in capitals: \"{}\".", m.to_ascii_uppercase())
+            }
+            _ => String::new(),
+        };
+        ctx.report(
+            Code::OpMethodInvalid,
+            &push_token(pointer, "method"),
+            Some("method"),
+            format!("`method` must be one of \"POST\", \"PUT\", \"PATCH\", \"DELETE\".{hint}"),
         );
-        assert_eq!(codes("[]"), [Code::BulkNotObject]);
-        assert_eq!(codes("{"), [Code::JsonSyntax]);
+    }
+    method
+}
+
+/// Returns the resource type the path names (`Users`, `Groups`, `Roles`…).
+fn check_path<'v>(
+    op: &'v Map<String, Value>,
+    method: Option<scim::Method>,
+    pointer: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<&'v str> {
+    let at = push_token(pointer, "path");
+    let Some(path) = op.get("path").and_then(Value::as_str) else {
+        ctx.report(
+            Code::OpPathInvalid,
+            &at,
+            Some("path"),
+            "Every operation needs a `path`: /Users for a POST, /Users/{id} for PUT, PATCH and DELETE.",
+        );
+        return None;
+    };
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let well_formed = path.starts_with('/') && segments.iter().all(|s| !s.is_empty());
+    let resource_type = segments.first().copied().filter(|s| !s.is_empty());
+    let expected = match method {
+        Some(scim::Method::Post) => 1,
+        Some(_) => 2,
+        None => return resource_type,
+    };
+    if !well_formed || segments.len() != expected {
+        let message = if expected == 1 {
+            "A POST's `path` must be a resource type endpoint such as /Users or /Groups, without an id.".to_owned()
+        } else {
+            format!(
+                "A {}'s `path` must name one resource, for example /Users/2819c223-7f76-453a-919d-413861904646.",
+                method.map_or("", scim::Method::as_str)
+            )
+        };
+        ctx.report(Code::OpPathInvalid, &at, Some("path"), message);
+    }
+    resource_type
+}
+
+fn check_bulk_id<'v>(
+    op: &'v Map<String, Value>,
+    method: Option<scim::Method>,
+    index: usize,
+    pointer: &str,
+    seen: &mut HashMap<&'v str, usize>,
+    ctx: &mut Ctx<'_>,
+) {
+    let at = push_token(pointer, "bulkId");
+    match op.get("bulkId") {
+        None if method == Some(scim::Method::Post) => ctx.report(
+            Code::OpBulkIdMissing,
+            &at,
+            Some("bulkId"),
+            "A POST needs a `bulkId`: a name of your choosing, unique in the request, that the response will carry back.",
+        ),
+        None => {}
+        Some(Value::String(id)) if !id.trim().is_empty() => {
+            // Oracle HCM scripts reuse one bulkId on every operation; only POSTs create referable ids.
+            if ctx.is_oracle() && method != Some(scim::Method::Post) {
+                return;
+            }
+            if let Some(first) = seen.insert(id.as_str(), index) {
+                seen.insert(id.as_str(), first);
+                ctx.report(
+                    Code::OpBulkIdDuplicate,
+                    &at,
+                    Some("bulkId"),
+                    format!(
+                        "Operation {} uses the same `bulkId` as operation {} (/Operations/{first}/bulkId); each must be unique.",
+                        index + 1,
+                        first + 1
+                    ),
+                );
+            }
+        }
+        Some(other) => ctx.report(
+            Code::OpBulkIdMissing,
+            &at,
+            Some("bulkId"),
+            format!("`bulkId` must be a non-empty string, not {}.", type_name(other)),
+        ),
+    }
+}
+
+fn check_data(
+    data: &Value,
+    method: scim::Method,
+    resource_type: Option<&str>,
+    pointer: &str,
+    index: usize,
+    users: &mut unique::Seen,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(object) = data.as_object() else {
+        ctx.report(
+            Code::TypeMismatch,
+            pointer,
+            Some("data"),
+            format!("`data` must be an object, not {}.", type_name(data)),
+        );
+        return;
+    };
+    match (method, resource_type) {
+        (scim::Method::Patch, Some("Roles")) if ctx.is_oracle() => {
+            resources::check_oracle_roles(object, pointer, ctx)
+        }
+        // Oracle HCM patches users with a partial resource, not a PatchOp.
+        (scim::Method::Patch, Some("Users")) if ctx.is_oracle() => {
+            resources::check_user(object, resources::Mode::Partial, pointer, ctx);
+        }
+        (scim::Method::Patch, _) => patch::check(object, pointer, ctx),
+        (_, Some("Users")) => {
+            resources::check_user(
+                object,
+                resources::Mode::Full {
+                    creating: method == scim::Method::Post,
+                },
+                pointer,
+                ctx,
+            );
+            users.record(object, pointer, index, ctx);
+        }
+        (_, Some("Groups")) => resources::check_group(object, pointer, ctx),
+        _ => {}
     }
 }

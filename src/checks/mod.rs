@@ -1,27 +1,166 @@
-//! Stage 4: rules over parsed input. Each family of rules has its own file.
+//! Stage 4: rules over parsed input. One file per family of rules; each returns its findings into
+//! one [`Ctx`], so a single pass reports everything.
 
 mod envelope;
+mod jumpcloud;
+mod limits;
+mod patch;
+mod patch_path;
+mod pointer;
+mod references;
+mod resources;
+mod unique;
+
+#[doc(hidden)]
+pub use patch_path::is_valid as is_valid_patch_path;
+pub(crate) use pointer::push_token;
 
 use crate::diag::{Code, Diagnostic, Report};
+use crate::options::{Format, Options};
 use serde_json::Value;
 
-/// Validates a SCIM 2.0 bulk request given as raw bytes, returning every finding in one pass.
-pub fn validate_scim_bulk(bytes: &[u8]) -> Report {
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
+/// Validates a payload given as raw bytes: every finding, in one pass.
+pub fn validate(bytes: &[u8], options: &Options) -> Report {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => {
+            let mut ctx = Ctx::new(options, options.format.resolve(&value));
+            let rows = run(&value, &mut ctx);
+            limits::check_payload_size(bytes.len(), &mut ctx);
+            Report::new(rows, ctx.out)
+        }
         Err(err) => {
             let message = format!(
-                "The request is not valid JSON (line {}, column {}): {err}. Fix the syntax and send it again.",
+                "The input is not valid JSON (line {}, column {}): {err}. Fix the syntax and try again.",
                 err.line(),
                 err.column()
             );
-            return Report::new(
+            Report::new(
                 0,
                 vec![Diagnostic::new(Code::JsonSyntax, message).at_pointer("")],
-            );
+            )
         }
+    }
+}
+
+/// Validates an already-parsed payload. The payload-size limit is measured on its compact JSON.
+pub fn validate_value(value: &Value, options: &Options) -> Report {
+    let mut ctx = Ctx::new(options, options.format.resolve(value));
+    let rows = run(value, &mut ctx);
+    if options
+        .limits
+        .as_ref()
+        .is_some_and(|l| l.max_payload_size.is_some())
+    {
+        let size = serde_json::to_vec(value).map_or(0, |v| v.len());
+        limits::check_payload_size(size, &mut ctx);
+    }
+    Report::new(rows, ctx.out)
+}
+
+/// Validates a SCIM 2.0 bulk request (RFC 7644) with no upstream limits.
+pub fn validate_scim_bulk(bytes: &[u8]) -> Report {
+    validate(
+        bytes,
+        &Options {
+            format: Format::Scim,
+            ..Options::default()
+        },
+    )
+}
+
+fn run(value: &Value, ctx: &mut Ctx<'_>) -> u64 {
+    if ctx.format.is_jumpcloud() {
+        jumpcloud::check(value, ctx)
+    } else {
+        envelope::check(value, ctx)
+    }
+}
+
+/// What every rule needs: the dialect, the options, and where findings go.
+pub(crate) struct Ctx<'a> {
+    pub(crate) options: &'a Options,
+    /// The dialect being checked (never `Auto`).
+    pub(crate) format: Format,
+    pub(crate) out: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(options: &'a Options, format: Format) -> Self {
+        Ctx {
+            options,
+            format,
+            out: Vec::new(),
+        }
+    }
+
+    /// Records a finding at `pointer`, naming `field` when there is one.
+    pub(crate) fn report(
+        &mut self,
+        code: Code,
+        pointer: &str,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        let mut d = Diagnostic::new(code, message).at_pointer(pointer);
+        d.field = field.map(str::to_owned);
+        self.out.push(d);
+    }
+
+    pub(crate) fn is_oracle(&self) -> bool {
+        self.format == Format::Oracle
+    }
+}
+
+/// A JSON type's name as a message shows it.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks that `object[key]`, when present, has the expected type; reports `type-mismatch` if not.
+pub(crate) fn expect_type(
+    ctx: &mut Ctx<'_>,
+    object: &serde_json::Map<String, Value>,
+    key: &str,
+    pointer: &str,
+    expected: Expected,
+) -> bool {
+    let Some(value) = object.get(key) else {
+        return true;
     };
-    let mut diagnostics = Vec::new();
-    let rows = envelope::check(&value, &mut diagnostics);
-    Report::new(rows, diagnostics)
+    let ok = match expected {
+        Expected::Bool => value.is_boolean(),
+        Expected::String => value.is_string(),
+        Expected::Object => value.is_object(),
+        Expected::Array => value.is_array(),
+    };
+    if !ok {
+        let wanted = match expected {
+            Expected::Bool => "true or false",
+            Expected::String => "a string",
+            Expected::Object => "an object",
+            Expected::Array => "an array",
+        };
+        ctx.report(
+            Code::TypeMismatch,
+            &push_token(pointer, key),
+            Some(key),
+            format!("`{key}` must be {wanted}, not {}.", type_name(value)),
+        );
+    }
+    ok
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Expected {
+    Bool,
+    String,
+    Object,
+    Array,
 }

@@ -4,7 +4,7 @@ mod code;
 pub use code::catalogue_markdown;
 mod report;
 
-pub use code::Code;
+pub use code::{Code, EXAMPLE_LIMITS};
 pub use report::{Report, Summary};
 
 use serde::Serialize;

@@ -1,0 +1,497 @@
+//! JumpCloud bulk users: `POST /bulk/users` (create) and `PATCH /bulk/users` (update) bodies,
+//! checked against the V1 system-user rules (`shared/reference/jumpcloud-bulk.md` §2–3).
+
+use super::resources::check_email_address;
+use super::unique::{Key, Seen};
+use super::{Ctx, Expected, expect_type, push_token, type_name};
+use crate::diag::Code;
+use crate::options::{Format, PasswordPolicy};
+use serde_json::{Map, Value};
+
+/// String fields and their longest allowed length (JumpCloud enforces 1024 on update; muster on both).
+const STRING_FIELDS: &[(&str, usize)] = &[
+    ("username", 1024),
+    ("email", 1024),
+    ("firstname", 1024),
+    ("lastname", 1024),
+    ("middlename", 1024),
+    ("displayname", 1024),
+    ("jobTitle", 1024),
+    ("department", 1024),
+    ("company", 1024),
+    ("costCenter", 1024),
+    ("employeeType", 1024),
+    ("location", 1024),
+    ("description", 1024),
+    ("managedAppleId", 1024),
+    ("employeeIdentifier", 256),
+    ("password", usize::MAX),
+    ("alternateEmail", usize::MAX),
+    ("manager", usize::MAX),
+    ("public_key", usize::MAX),
+    ("external_dn", usize::MAX),
+    ("external_source_type", usize::MAX),
+    ("external_password_expiration_date", usize::MAX),
+];
+
+const BOOLEAN_FIELDS: &[&str] = &[
+    "suspended",
+    "account_locked",
+    "activated",
+    "allow_public_key",
+    "sudo",
+    "passwordless_sudo",
+    "enable_managed_uid",
+    "enable_user_portal_multifactor",
+    "ldap_binding_user",
+    "samba_service_user",
+    "password_never_expires",
+    "disableDeviceMaxLoginAttempts",
+    "externally_managed",
+];
+
+/// Fields JumpCloud returns but ignores or rejects on input (systemuserreturn).
+const READ_ONLY_FIELDS: &[&str] = &[
+    "_id",
+    "created",
+    "badLoginAttempts",
+    "password_date",
+    "password_expired",
+    "password_expiration_date",
+    "totp_enabled",
+    "mfaEnrollment",
+    "mfaData",
+    "account_locked_date",
+    "creationSource",
+    "admin",
+];
+
+pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
+    let creating = ctx.format == Format::JumpcloudCreate;
+    let Some(users) = body.as_array().filter(|users| !users.is_empty()) else {
+        ctx.report(
+            Code::JcNotArray,
+            "",
+            None,
+            format!(
+                "A JumpCloud bulk body must be a non-empty JSON array of users, for example [{{\"username\": \"jdoe\", \"email\": \"jdoe@example.com\"}}]; this is {}.",
+                type_name(body)
+            ),
+        );
+        return 0;
+    };
+    let mut seen = Seen::default();
+    for (index, user) in users.iter().enumerate() {
+        let pointer = push_token("", index);
+        match user.as_object() {
+            Some(user) => check_user(user, index, &pointer, creating, &mut seen, ctx),
+            None => ctx.report(
+                Code::JcNotArray,
+                &pointer,
+                None,
+                format!(
+                    "User {} must be a JSON object, not {}.",
+                    index + 1,
+                    type_name(user)
+                ),
+            ),
+        }
+    }
+    users.len() as u64
+}
+
+fn check_user(
+    user: &Map<String, Value>,
+    index: usize,
+    pointer: &str,
+    creating: bool,
+    seen: &mut Seen,
+    ctx: &mut Ctx<'_>,
+) {
+    check_required(user, pointer, creating, ctx);
+    check_strings(user, pointer, ctx);
+    for field in BOOLEAN_FIELDS {
+        expect_type(ctx, user, field, pointer, Expected::Bool);
+    }
+    check_read_only(user, pointer, creating, ctx);
+    check_state(user, pointer, creating, ctx);
+    check_positive(
+        user.get("unix_uid"),
+        &push_token(pointer, "unix_uid"),
+        "unix_uid",
+        ctx,
+    );
+    check_positive(
+        user.get("unix_guid"),
+        &push_token(pointer, "unix_guid"),
+        "unix_guid",
+        ctx,
+    );
+    if let Some(mfa) = user.get("mfa") {
+        let at = push_token(pointer, "mfa");
+        match mfa.as_object() {
+            Some(mfa) => check_positive(
+                mfa.get("exclusionDays"),
+                &push_token(&at, "exclusionDays"),
+                "mfa.exclusionDays",
+                ctx,
+            ),
+            None => ctx.report(
+                Code::TypeMismatch,
+                &at,
+                Some("mfa"),
+                format!("`mfa` must be an object, not {}.", type_name(mfa)),
+            ),
+        }
+    }
+    check_attributes(user, pointer, ctx);
+    check_nested_ids(user, pointer, ctx);
+
+    if let Some(username) = user.get("username").and_then(Value::as_str) {
+        check_username(username, &push_token(pointer, "username"), ctx);
+        seen.note(
+            Key::UserName,
+            username,
+            index,
+            &push_token(pointer, "username"),
+            "username",
+            ctx,
+        );
+    }
+    for field in ["email", "alternateEmail"] {
+        if let Some(address) = user
+            .get(field)
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+        {
+            check_email_address(address, &push_token(pointer, field), field, ctx);
+        }
+    }
+    if let Some(address) = user
+        .get("recoveryEmail")
+        .and_then(|r| r.get("address"))
+        .and_then(Value::as_str)
+    {
+        check_email_address(
+            address,
+            &push_token(&push_token(pointer, "recoveryEmail"), "address"),
+            "recoveryEmail.address",
+            ctx,
+        );
+    }
+    if let Some(email) = user.get("email").and_then(Value::as_str) {
+        seen.note(
+            Key::Email,
+            email,
+            index,
+            &push_token(pointer, "email"),
+            "email",
+            ctx,
+        );
+    }
+    if let Some(employee) = user.get("employeeIdentifier").and_then(Value::as_str) {
+        seen.note(
+            Key::EmployeeId,
+            employee,
+            index,
+            &push_token(pointer, "employeeIdentifier"),
+            "employeeIdentifier",
+            ctx,
+        );
+    }
+    if let (Some(policy), Some(password)) = (
+        &ctx.options.password_policy,
+        user.get("password").and_then(Value::as_str),
+    ) {
+        let username = user.get("username").and_then(Value::as_str);
+        if let Some(problem) = policy_violation(policy, password, username) {
+            ctx.report(
+                Code::JcPasswordPolicy,
+                &push_token(pointer, "password"),
+                Some("password"),
+                format!("The password {problem}, as the organisation's password policy requires."),
+            );
+        }
+    }
+}
+
+fn check_required(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
+    let present = |key: &str| {
+        user.get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.trim().is_empty())
+    };
+    if creating {
+        for key in ["username", "email"] {
+            if !present(key) {
+                ctx.report(
+                    Code::JcRequiredMissing,
+                    &push_token(pointer, key),
+                    Some(key),
+                    format!("Creating a JumpCloud user needs a non-empty `{key}`."),
+                );
+            }
+        }
+        return;
+    }
+    let at = push_token(pointer, "id");
+    match user.get("id").and_then(Value::as_str) {
+        None => ctx.report(
+            Code::JcRequiredMissing,
+            &at,
+            Some("id"),
+            "Updating a JumpCloud user needs its `id` (the 24-character ObjectId shown in the console URL).",
+        ),
+        Some(id) if !is_object_id(id) => ctx.report(
+            Code::JcIdInvalid,
+            &at,
+            Some("id"),
+            "`id` must be a 24-character hexadecimal ObjectId, for example 5f0c1b2e3d4a5b6c7d8e9f01.",
+        ),
+        Some(_) => {}
+    }
+}
+
+pub(crate) fn is_object_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn check_strings(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    for &(field, max) in STRING_FIELDS {
+        if !expect_type(ctx, user, field, pointer, Expected::String) {
+            continue;
+        }
+        let Some(value) = user.get(field).and_then(Value::as_str) else {
+            continue;
+        };
+        let length = value.chars().count();
+        if length > max {
+            ctx.report(
+                Code::JcTooLong,
+                &push_token(pointer, field),
+                Some(field),
+                format!("`{field}` is {length} characters long; JumpCloud accepts at most {max}."),
+            );
+        }
+    }
+}
+
+fn check_read_only(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
+    let create_ignored: &[&str] = if creating {
+        &["id", "organization"]
+    } else {
+        &[]
+    };
+    for field in READ_ONLY_FIELDS.iter().chain(create_ignored) {
+        if user.contains_key(*field) {
+            ctx.report(
+                Code::JcReadOnlyField,
+                &push_token(pointer, field),
+                Some(field),
+                format!("`{field}` is set by JumpCloud and is ignored or refused on input; muster leaves it out."),
+            );
+        }
+    }
+}
+
+fn check_nested_ids(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    for list in ["addresses", "phoneNumbers"] {
+        if !expect_type(ctx, user, list, pointer, Expected::Array) {
+            continue;
+        }
+        let items = user
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate();
+        for (i, item) in items {
+            for key in ["_id", "id"] {
+                if item.get(key).is_some() {
+                    ctx.report(
+                        Code::JcReadOnlyField,
+                        &push_token(&push_token(&push_token(pointer, list), i), key),
+                        Some(&format!("{list}[{i}].{key}")),
+                        format!("`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_state(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
+    let allowed: &[&str] = if creating {
+        &["STAGED", "ACTIVATED", "SUSPENDED"]
+    } else {
+        &["ACTIVATED", "SUSPENDED"]
+    };
+    let state = user.get("state");
+    let at = push_token(pointer, "state");
+    if let Some(state) = state
+        && !state.as_str().is_some_and(|s| allowed.contains(&s))
+    {
+        let extra = if !creating && state.as_str() == Some("STAGED") {
+            " A user cannot be moved back to STAGED."
+        } else {
+            ""
+        };
+        ctx.report(
+            Code::JcStateInvalid,
+            &at,
+            Some("state"),
+            format!(
+                "`state` must be one of {} when {}.{extra}",
+                allowed.join(", "),
+                if creating { "creating" } else { "updating" }
+            ),
+        );
+    }
+    let suspended = user.get("suspended").and_then(Value::as_bool);
+    let conflict = matches!(
+        (state.and_then(Value::as_str), suspended),
+        (Some("STAGED" | "ACTIVATED"), Some(true)) | (Some("SUSPENDED"), Some(false))
+    );
+    if conflict {
+        ctx.report(
+            Code::JcStateConflict,
+            &push_token(pointer, "suspended"),
+            Some("suspended"),
+            "`suspended` contradicts `state`: use state SUSPENDED with suspended true (or leave suspended out).",
+        );
+    }
+}
+
+fn check_positive(value: Option<&Value>, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
+    let Some(value) = value else { return };
+    if value.as_u64().is_none_or(|n| n < 1) {
+        ctx.report(
+            Code::JcNumberInvalid,
+            pointer,
+            Some(field),
+            format!("`{field}` must be a whole number of at least 1."),
+        );
+    }
+}
+
+fn check_attributes(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    if !expect_type(ctx, user, "attributes", pointer, Expected::Array) {
+        return;
+    }
+    let base = push_token(pointer, "attributes");
+    for (i, attribute) in user
+        .get("attributes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = push_token(&base, i);
+        let name = attribute.get("name").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            ctx.report(
+                Code::JcAttributeInvalid,
+                &push_token(&at, "name"),
+                Some(&format!("attributes[{i}].name")),
+                "A custom attribute name may only contain letters and digits (no spaces, dots or dashes).",
+            );
+        }
+        match attribute.get("value") {
+            Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= 1024 => {}
+            Some(Value::String(v)) if !v.is_empty() => ctx.report(
+                Code::JcTooLong,
+                &push_token(&at, "value"),
+                Some(&format!("attributes[{i}].value")),
+                "A custom attribute value may be at most 1024 characters long.",
+            ),
+            _ => ctx.report(
+                Code::JcAttributeInvalid,
+                &push_token(&at, "value"),
+                Some(&format!("attributes[{i}].value")),
+                "A custom attribute needs a non-empty text `value`; remove attributes you have no value for.",
+            ),
+        }
+    }
+}
+
+/// JumpCloud's username conventions: hard errors for what breaks device accounts, a warning for
+/// what only Windows refuses.
+fn check_username(username: &str, pointer: &str, ctx: &mut Ctx<'_>) {
+    let problem = if !username.chars().next().is_some_and(char::is_alphabetic) {
+        Some("must start with a letter")
+    } else if username.chars().any(char::is_whitespace) {
+        Some("may not contain spaces")
+    } else if username.contains('@') {
+        Some("may not contain @ (put the address in `email`)")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        ctx.report(
+            Code::JcUsernameInvalid,
+            pointer,
+            Some("username"),
+            format!("The username {problem}."),
+        );
+    } else if username.chars().count() > 20 {
+        ctx.report(
+            Code::JcUsernameLong,
+            pointer,
+            Some("username"),
+            format!(
+                "The username has {} characters; Windows devices accept at most 20.",
+                username.chars().count()
+            ),
+        );
+    }
+}
+
+/// What the password lacks, if anything. Never echoes the password.
+fn policy_violation(
+    policy: &PasswordPolicy,
+    password: &str,
+    username: Option<&str>,
+) -> Option<String> {
+    if let Some(min) = policy
+        .min_length
+        .filter(|&min| password.chars().count() < min)
+    {
+        return Some(format!("must be at least {min} characters long"));
+    }
+    let lacks = [
+        (
+            policy.needs_lowercase,
+            password.chars().any(char::is_lowercase),
+            "a lowercase letter",
+        ),
+        (
+            policy.needs_uppercase,
+            password.chars().any(char::is_uppercase),
+            "an uppercase letter",
+        ),
+        (
+            policy.needs_numeric,
+            password.chars().any(|c| c.is_ascii_digit()),
+            "a digit",
+        ),
+        (
+            policy.needs_symbolic,
+            password.chars().any(|c| !c.is_alphanumeric()),
+            "a symbol",
+        ),
+    ];
+    if let Some((_, _, what)) = lacks.iter().find(|(needed, has, _)| *needed && !has) {
+        return Some(format!("must contain {what}"));
+    }
+    let forbids_username = policy.allow_username_substring == Some(false);
+    match username {
+        Some(name)
+            if forbids_username
+                && !name.is_empty()
+                && password.to_lowercase().contains(&name.to_lowercase()) =>
+        {
+            Some("may not contain the username".to_owned())
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,338 @@
+//! Users and Groups in bulk `data` (RFC 7643 §4), and Oracle HCM's Roles membership PATCH.
+
+use super::{Ctx, Expected, expect_type, push_token, type_name};
+use crate::diag::Code;
+use crate::payload::{oracle, scim};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// A whole resource (POST, PUT); `creating` for a POST.
+    Full { creating: bool },
+    /// Oracle HCM's partial-resource PATCH: only what is present is checked.
+    Partial,
+}
+
+pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
+    check_user_schema(user, mode, pointer, ctx);
+    if mode != Mode::Partial {
+        let name = user.get("userName");
+        if name
+            .and_then(Value::as_str)
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            let message = match name {
+                Some(v) if !v.is_string() => {
+                    format!("`userName` must be a string, not {}.", type_name(v))
+                }
+                _ => "Every User needs a non-empty `userName`, unique across the service provider."
+                    .to_owned(),
+            };
+            ctx.report(
+                Code::UserNameMissing,
+                &push_token(pointer, "userName"),
+                Some("userName"),
+                message,
+            );
+        }
+    }
+    check_id(user, mode, pointer, ctx);
+    expect_type(ctx, user, "active", pointer, Expected::Bool);
+    for key in [
+        "externalId",
+        "displayName",
+        "nickName",
+        "title",
+        "password",
+        "userType",
+        "locale",
+        "timezone",
+    ] {
+        expect_type(ctx, user, key, pointer, Expected::String);
+    }
+    expect_type(ctx, user, "name", pointer, Expected::Object);
+    if expect_type(ctx, user, "emails", pointer, Expected::Array) {
+        check_emails(user, pointer, ctx);
+    }
+    if let Some(enterprise) = user.get(scim::ENTERPRISE_USER_URN) {
+        let at = push_token(pointer, scim::ENTERPRISE_USER_URN);
+        match enterprise.as_object() {
+            Some(ext) => {
+                for key in [
+                    "employeeNumber",
+                    "costCenter",
+                    "organization",
+                    "division",
+                    "department",
+                ] {
+                    expect_type(ctx, ext, key, &at, Expected::String);
+                }
+                expect_type(ctx, ext, "manager", &at, Expected::Object);
+            }
+            None => ctx.report(
+                Code::TypeMismatch,
+                &at,
+                Some("enterprise extension"),
+                format!(
+                    "The enterprise extension must be an object, not {}.",
+                    type_name(enterprise)
+                ),
+            ),
+        }
+    }
+}
+
+fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
+    let schemas: Vec<&str> = user
+        .get("schemas")
+        .and_then(Value::as_array)
+        .map_or_else(Vec::new, |s| s.iter().filter_map(Value::as_str).collect());
+    let at = push_token(pointer, "schemas");
+    let (own, other) = if ctx.is_oracle() {
+        (oracle::USER_URN, scim::USER_URN)
+    } else {
+        (scim::USER_URN, oracle::USER_URN)
+    };
+    if schemas.contains(&own) {
+        return;
+    }
+    if schemas.contains(&other) {
+        let (code, message) = if ctx.is_oracle() {
+            (
+                Code::UserRfcUrnInOracle,
+                format!(
+                    "Oracle HCM expects the User schema \"{}\", not the RFC 7643 \"{}\".",
+                    oracle::USER_URN,
+                    scim::USER_URN
+                ),
+            )
+        } else {
+            (
+                Code::UserOracleUrn,
+                format!(
+                    "\"{}\" is Oracle HCM's User URN; an RFC 7643 server expects \"{}\". Validate as Oracle (format \"oracle\") if the target is Oracle HCM.",
+                    oracle::USER_URN,
+                    scim::USER_URN
+                ),
+            )
+        };
+        ctx.report(code, &at, Some("schemas"), message);
+    } else if mode != Mode::Partial {
+        ctx.report(
+            Code::ResourceSchemaMissing,
+            &at,
+            Some("schemas"),
+            format!("A User's `schemas` must contain \"{own}\"."),
+        );
+    }
+}
+
+/// RFC 7643 §3.1: ids are issued by the server and never contain the reserved word "bulkId".
+fn check_id(resource: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(id) = resource.get("id") else { return };
+    let at = push_token(pointer, "id");
+    if id.as_str().is_some_and(|id| id.contains("bulkId")) {
+        ctx.report(
+            Code::OpIdReserved,
+            &at,
+            Some("id"),
+            "\"bulkId\" is a reserved word (RFC 7643 §3.1) and may not appear in an `id`; use `bulkId` on the operation instead.",
+        );
+    } else if mode == (Mode::Full { creating: true }) {
+        ctx.report(
+            Code::OpIdReserved,
+            &at,
+            Some("id"),
+            "The server assigns `id` (RFC 7643 §3.1); leave it out of a POST and use `externalId` for your own identifier.",
+        );
+    }
+}
+
+fn check_emails(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(emails) = user.get("emails").and_then(Value::as_array) else {
+        return;
+    };
+    let base = push_token(pointer, "emails");
+    let mut first_primary: Option<usize> = None;
+    for (i, email) in emails.iter().enumerate() {
+        let at = push_token(&base, i);
+        let Some(email) = email.as_object() else {
+            ctx.report(
+                Code::TypeMismatch,
+                &at,
+                Some("emails"),
+                "Each email must be an object with `value`.",
+            );
+            continue;
+        };
+        let field = format!("emails[{i}].value");
+        match email.get("value") {
+            Some(Value::String(address)) => {
+                check_email_address(address, &push_token(&at, "value"), &field, ctx)
+            }
+            _ => ctx.report(
+                Code::EmailInvalid,
+                &push_token(&at, "value"),
+                Some(&field),
+                "Each email needs a `value`: the address.",
+            ),
+        }
+        if email.get("primary") == Some(&Value::Bool(true)) {
+            match first_primary {
+                Some(first) => ctx.report(
+                    Code::EmailPrimaryMultiple,
+                    &push_token(&at, "primary"),
+                    Some(&format!("emails[{i}].primary")),
+                    format!(
+                        "Email {} is also marked primary (as email {} is); only one may be.",
+                        i + 1,
+                        first + 1
+                    ),
+                ),
+                None => first_primary = Some(i),
+            }
+        }
+        expect_type(ctx, email, "primary", &at, Expected::Bool);
+        check_email_type(email, &at, i, ctx);
+    }
+}
+
+fn check_email_type(email: &Map<String, Value>, pointer: &str, i: usize, ctx: &mut Ctx<'_>) {
+    let Some(kind) = email.get("type").and_then(Value::as_str) else {
+        return;
+    };
+    let field = format!("emails[{i}].type");
+    let at = push_token(pointer, "type");
+    if ctx.is_oracle() && kind.eq_ignore_ascii_case("work") {
+        ctx.report(
+            Code::EmailTypeDialect,
+            &at,
+            Some(&field),
+            format!(
+                "Oracle HCM codes a work email as \"{}\", not \"{kind}\".",
+                oracle::EMAIL_TYPE_WORK
+            ),
+        );
+    } else if !ctx.is_oracle() && kind == oracle::EMAIL_TYPE_WORK {
+        ctx.report(
+            Code::EmailTypeDialect,
+            &at,
+            Some(&field),
+            "\"W\" is Oracle HCM's code for a work email; RFC 7643 uses \"work\" (or \"home\", \"other\").",
+        );
+    }
+}
+
+/// Email syntax (RFC 5321/5322), shared by every dialect and the spreadsheet rules.
+pub(crate) fn check_email_address(address: &str, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
+    if !is_valid_email(address) {
+        ctx.report(
+            Code::EmailInvalid,
+            pointer,
+            Some(field),
+            format!("`{field}` is not a valid email address; write it as name@example.com."),
+        );
+    }
+}
+
+pub(crate) fn is_valid_email(address: &str) -> bool {
+    address.trim() == address && email_address::EmailAddress::is_valid(address)
+}
+
+pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let has_urn = group
+        .get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(scim::GROUP_URN)));
+    if !has_urn {
+        ctx.report(
+            Code::ResourceSchemaMissing,
+            &push_token(pointer, "schemas"),
+            Some("schemas"),
+            format!("A Group's `schemas` must contain \"{}\".", scim::GROUP_URN),
+        );
+    }
+    if group
+        .get("displayName")
+        .and_then(Value::as_str)
+        .is_none_or(|n| n.trim().is_empty())
+    {
+        ctx.report(
+            Code::GroupDisplayNameMissing,
+            &push_token(pointer, "displayName"),
+            Some("displayName"),
+            "Every Group needs a non-empty `displayName`.",
+        );
+    }
+    check_id(group, Mode::Full { creating: false }, pointer, ctx);
+    if expect_type(ctx, group, "members", pointer, Expected::Array) {
+        let base = push_token(pointer, "members");
+        for (i, member) in group
+            .get("members")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if !member.get("value").is_some_and(Value::is_string) {
+                ctx.report(
+                    Code::TypeMismatch,
+                    &push_token(&push_token(&base, i), "value"),
+                    Some(&format!("members[{i}].value")),
+                    "Each member needs a `value`: the member's id, or bulkId:… for one created in this request.",
+                );
+            }
+        }
+    }
+}
+
+/// Oracle HCM `PATCH /Roles/{id}`: `{"members": [{"value": …, "operation": "ADD" | "REMOVE"}]}`.
+pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(members) = data
+        .get("members")
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())
+    else {
+        ctx.report(
+            Code::OracleRoleMembersInvalid,
+            &push_token(pointer, "members"),
+            Some("members"),
+            "An Oracle HCM Roles PATCH needs `members`: [{\"value\": \"<user GUID>\", \"operation\": \"ADD\"}].",
+        );
+        return;
+    };
+    let base = push_token(pointer, "members");
+    for (i, member) in members.iter().enumerate() {
+        let at = push_token(&base, i);
+        let value_ok = member
+            .get("value")
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty());
+        let operation = member.get("operation").and_then(Value::as_str);
+        if !value_ok {
+            ctx.report(
+                Code::OracleRoleMembersInvalid,
+                &push_token(&at, "value"),
+                Some(&format!("members[{i}].value")),
+                "Each role member needs a `value`: the user's GUID.",
+            );
+        }
+        if !matches!(operation, Some("ADD" | "REMOVE")) {
+            let hint = match operation {
+                Some(op) if matches!(op.to_ascii_uppercase().as_str(), "ADD" | "REMOVE") => {
+                    format!(
+                        " Oracle HCM expects capitals: \"{}\".",
+                        op.to_ascii_uppercase()
+                    )
+                }
+                _ => String::new(),
+            };
+            ctx.report(
+                Code::OracleRoleMembersInvalid,
+                &push_token(&at, "operation"),
+                Some(&format!("members[{i}].operation")),
+                format!("`operation` must be \"ADD\" or \"REMOVE\".{hint}"),
+            );
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! Records → the body of a target dialect. Whatever the target cannot carry is reported with
+//! `field-no-equivalent`, never dropped silently.
+
+use super::{jumpcloud as jc, oracle, scim};
+use crate::checks::push_token;
+use crate::diag::{Code, Diagnostic, Report};
+use crate::options::{Format, Options};
+use crate::records::{self, Action, Record, User};
+use serde_json::{Map, Value, json};
+
+/// A converted body, or `None` when the input had errors; with every finding either way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversion {
+    pub body: Option<Value>,
+    pub report: Report,
+}
+
+/// Validates `input` (in `options.format`, or detected) and converts it to `to`.
+pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
+    let report = crate::checks::validate(
+        input,
+        &Options {
+            limits: None,
+            ..options.clone()
+        },
+    );
+    let value: Value = match serde_json::from_slice(input) {
+        Ok(value) if report.valid => value,
+        _ => return Conversion { body: None, report },
+    };
+    let from = options.format.resolve(&value);
+    let mut out = report.diagnostics;
+    let (records, skipped) = match from {
+        Format::JumpcloudCreate | Format::JumpcloudUpdate => (
+            records::from_jumpcloud(&value, from == Format::JumpcloudCreate),
+            Vec::new(),
+        ),
+        _ => records::from_scim(&value),
+    };
+    for skip in skipped {
+        out.push(
+            Diagnostic::new(
+                Code::FieldNoEquivalent,
+                format!("Not converted: {}; only users are converted.", skip.why),
+            )
+            .at_pointer(skip.pointer),
+        );
+    }
+    let same_family = from.is_jumpcloud() == to.is_jumpcloud();
+    let mut writer = Writer {
+        out: &mut out,
+        keep_extra: same_family,
+        target: to,
+    };
+    let body = match to {
+        Format::Scim | Format::Oracle | Format::Auto => writer.scim(&records),
+        Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(&records),
+    };
+    Conversion {
+        body: Some(body),
+        report: Report::new(records.len() as u64, out),
+    }
+}
+
+/// Only the codes a conversion reports (used by the catalogue's examples).
+pub fn convert_codes(input: &[u8], to: &str) -> Vec<Code> {
+    let to = Format::parse(to).unwrap_or(Format::Scim);
+    convert(input, &Options::default(), to)
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+struct Writer<'a> {
+    out: &'a mut Vec<Diagnostic>,
+    keep_extra: bool,
+    target: Format,
+}
+
+impl Writer<'_> {
+    fn target_name(&self) -> &'static str {
+        match self.target {
+            Format::Oracle => "Oracle HCM",
+            Format::JumpcloudCreate | Format::JumpcloudUpdate => "JumpCloud",
+            _ => "SCIM",
+        }
+    }
+
+    /// Reports that `field` of `record` cannot be carried.
+    fn lost(&mut self, record: &Record, field: &str, why: &str) {
+        let message = format!(
+            "`{field}` has no {} equivalent{why}; it is left out of user {}.",
+            self.target_name(),
+            record.index + 1
+        );
+        self.out.push(
+            Diagnostic::new(Code::FieldNoEquivalent, message)
+                .at_pointer(push_token(&record.pointer, field))
+                .at_field(field),
+        );
+    }
+
+    fn lost_if<T>(&mut self, record: &Record, field: &str, value: &Option<T>) {
+        if value.is_some() {
+            self.lost(record, field, "");
+        }
+    }
+
+    fn extras(&mut self, record: &Record, into: &mut Map<String, Value>) {
+        for (key, value) in &record.user.extra {
+            if self.keep_extra {
+                into.insert(key.clone(), value.clone());
+            } else {
+                self.lost(record, key, "");
+            }
+        }
+    }
+
+    // --- SCIM and Oracle ----------------------------------------------------------------------
+
+    fn scim(&mut self, records: &[Record]) -> Value {
+        let oracle = self.target == Format::Oracle;
+        let mut operations = Vec::with_capacity(records.len());
+        for record in records {
+            let data = if oracle {
+                self.oracle_user(record)
+            } else {
+                self.scim_user(record)
+            };
+            let operation = match &record.action {
+                Action::Create { bulk_id } => {
+                    let bulk_id = bulk_id
+                        .clone()
+                        .unwrap_or_else(|| format!("user{}", record.index + 1));
+                    json!({"method": "POST", "path": "/Users", "bulkId": bulk_id, "data": data})
+                }
+                Action::Replace { id } => {
+                    json!({"method": "PUT", "path": format!("/Users/{id}"), "data": data})
+                }
+                Action::Update { id } if oracle => {
+                    json!({"method": "PATCH", "path": format!("/Users/{id}"), "data": data})
+                }
+                Action::Update { id } => {
+                    // A partial update becomes one `replace` without a path: "the value is a set of
+                    // attributes to replace" (RFC 7644 §3.5.2.3).
+                    let mut value = data;
+                    if let Some(v) = value.as_object_mut() {
+                        v.remove("schemas");
+                    }
+                    let patch = scim::PatchOp::new(vec![scim::PatchOperation {
+                        op: scim::PatchOpKind::Replace,
+                        path: None,
+                        value: Some(value),
+                    }]);
+                    json!({"method": "PATCH", "path": format!("/Users/{id}"), "data": patch})
+                }
+            };
+            operations.push(operation);
+        }
+        let urn = if oracle {
+            oracle::BULK_REQUEST_URN
+        } else {
+            scim::BULK_REQUEST_URN
+        };
+        json!({"schemas": [urn], "Operations": operations})
+    }
+
+    fn scim_user(&mut self, record: &Record) -> Value {
+        let u = &record.user;
+        self.lost_if(record, "location", &u.location);
+        self.lost_if(record, "description", &u.description);
+        if !u.attributes.is_empty() {
+            self.lost(
+                record,
+                "attributes",
+                " (custom attributes need a SCIM schema extension on the server)",
+            );
+        }
+        let name = scim::Name {
+            given_name: u.given_name.clone(),
+            family_name: u.family_name.clone(),
+            middle_name: u.middle_name.clone(),
+            formatted: u.formatted_name.clone(),
+            ..Default::default()
+        };
+        let enterprise = scim::EnterpriseUser {
+            employee_number: u.employee_number.clone(),
+            cost_center: u.cost_center.clone(),
+            organization: u.organization.clone(),
+            division: u.division.clone(),
+            department: u.department.clone(),
+            manager: u.manager.clone().map(|value| scim::Manager {
+                value: Some(value),
+                ..Default::default()
+            }),
+            extra: Map::new(),
+        };
+        let has_enterprise = enterprise != scim::EnterpriseUser::default();
+        let mut schemas = vec![scim::USER_URN.to_owned()];
+        if has_enterprise {
+            schemas.push(scim::ENTERPRISE_USER_URN.to_owned());
+        }
+        let mut user = scim::User {
+            schemas,
+            external_id: u.external_id.clone(),
+            user_name: u.user_name.clone(),
+            name: (name != scim::Name::default()).then_some(name),
+            display_name: u.display_name.clone(),
+            nick_name: u.nick_name.clone(),
+            title: u.title.clone(),
+            user_type: u.user_type.clone(),
+            preferred_language: u.preferred_language.clone(),
+            locale: u.locale.clone(),
+            timezone: u.timezone.clone(),
+            active: u.active,
+            password: u.password.clone(),
+            emails: u
+                .emails
+                .iter()
+                .map(|e| scim::MultiValued {
+                    value: e.value.clone(),
+                    kind: e.kind.clone(),
+                    primary: e.primary.then_some(true),
+                    extra: Map::new(),
+                })
+                .collect(),
+            phone_numbers: u
+                .phones
+                .iter()
+                .map(|p| scim::MultiValued {
+                    value: p.value.clone(),
+                    kind: p.kind.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            addresses: u
+                .addresses
+                .iter()
+                .map(|a| self.scim_address(record, a))
+                .collect(),
+            enterprise: has_enterprise.then_some(enterprise),
+            ..Default::default()
+        };
+        self.extras(record, &mut user.extra);
+        serde_json::to_value(user).unwrap_or(Value::Null)
+    }
+
+    fn scim_address(&mut self, record: &Record, a: &records::Address) -> scim::Address {
+        if a.po_box.is_some() || a.extended_address.is_some() {
+            self.lost(
+                record,
+                "addresses.poBox",
+                " (SCIM addresses have no PO box or extended line)",
+            );
+        }
+        scim::Address {
+            kind: a.kind.clone(),
+            formatted: a.formatted.clone(),
+            street_address: a.street_address.clone(),
+            locality: a.locality.clone(),
+            region: a.region.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            ..Default::default()
+        }
+    }
+
+    fn oracle_user(&mut self, record: &Record) -> Value {
+        let u = &record.user;
+        for (field, value) in [
+            ("externalId", &u.external_id),
+            ("name.middleName", &u.middle_name),
+            ("name.formatted", &u.formatted_name),
+            ("nickName", &u.nick_name),
+            ("title", &u.title),
+            ("userType", &u.user_type),
+            ("preferredLanguage", &u.preferred_language),
+            ("locale", &u.locale),
+            ("timezone", &u.timezone),
+            ("employeeNumber", &u.employee_number),
+            ("costCenter", &u.cost_center),
+            ("organization", &u.organization),
+            ("division", &u.division),
+            ("department", &u.department),
+            ("manager", &u.manager),
+            ("location", &u.location),
+            ("description", &u.description),
+        ] {
+            self.lost_if(record, field, value);
+        }
+        for (field, empty) in [
+            ("phoneNumbers", u.phones.is_empty()),
+            ("addresses", u.addresses.is_empty()),
+            ("attributes", u.attributes.is_empty()),
+        ] {
+            if !empty {
+                self.lost(record, field, "");
+            }
+        }
+        let mut emails = Vec::new();
+        for (i, e) in u.emails.iter().enumerate() {
+            let kind = match e.kind.as_deref() {
+                Some("work") | None => Some(oracle::EMAIL_TYPE_WORK.to_owned()),
+                Some(_) => {
+                    self.lost(
+                        record,
+                        &format!("emails[{i}].type"),
+                        " (Oracle HCM documents only the work type W)",
+                    );
+                    None
+                }
+            };
+            emails.push(oracle::Email {
+                value: e.value.clone(),
+                kind,
+                primary: e.primary.then_some(true),
+            });
+        }
+        let name = oracle::Name {
+            given_name: u.given_name.clone(),
+            family_name: u.family_name.clone(),
+            extra: Map::new(),
+        };
+        let mut user = oracle::User {
+            schemas: vec![oracle::USER_URN.to_owned()],
+            user_name: u.user_name.clone(),
+            name: (name != oracle::Name::default()).then_some(name),
+            display_name: u.display_name.clone(),
+            active: u.active,
+            password: u.password.clone(),
+            emails,
+            extra: Map::new(),
+        };
+        self.extras(record, &mut user.extra);
+        serde_json::to_value(user).unwrap_or(Value::Null)
+    }
+
+    // --- JumpCloud ----------------------------------------------------------------------------
+
+    fn jumpcloud(&mut self, records: &[Record]) -> Value {
+        let creating = self.target == Format::JumpcloudCreate;
+        let mut users = Vec::with_capacity(records.len());
+        for record in records {
+            let fits = matches!(record.action, Action::Create { .. }) == creating;
+            if !fits {
+                let (what, other) = if creating {
+                    ("changes an existing user", "jumpcloud-update")
+                } else {
+                    ("creates a user", "jumpcloud-create")
+                };
+                self.out.push(
+                    Diagnostic::new(
+                        Code::FieldNoEquivalent,
+                        format!(
+                            "User {} {what}; convert it with --to {other}. It is left out.",
+                            record.index + 1
+                        ),
+                    )
+                    .at_pointer(record.pointer.clone()),
+                );
+                continue;
+            }
+            let fields = self.jumpcloud_fields(record, creating);
+            let user = match &record.action {
+                Action::Create { .. } => serde_json::to_value(jc::BulkUserCreate {
+                    user: fields,
+                    ..Default::default()
+                }),
+                Action::Replace { id } | Action::Update { id } => {
+                    serde_json::to_value(jc::BulkUserUpdate {
+                        id: id.clone(),
+                        user: fields,
+                        ..Default::default()
+                    })
+                }
+            };
+            users.push(user.unwrap_or(Value::Null));
+        }
+        Value::Array(users)
+    }
+
+    fn jumpcloud_fields(&mut self, record: &Record, creating: bool) -> jc::UserFields {
+        let u: &User = &record.user;
+        for (field, value) in [
+            ("externalId", &u.external_id),
+            ("name.formatted", &u.formatted_name),
+            ("nickName", &u.nick_name),
+            ("preferredLanguage", &u.preferred_language),
+            ("locale", &u.locale),
+            ("timezone", &u.timezone),
+            ("division", &u.division),
+        ] {
+            self.lost_if(record, field, value);
+        }
+        let primary = u.primary_email();
+        let alternate = u.emails.iter().find(|e| Some(*e) != primary);
+        for (i, e) in u.emails.iter().enumerate() {
+            if Some(e) != primary && Some(e) != alternate {
+                self.lost(
+                    record,
+                    &format!("emails[{i}]"),
+                    " (JumpCloud keeps one email and one alternate)",
+                );
+            }
+        }
+        let manager = match &u.manager {
+            Some(m) if m.starts_with(scim::BULK_ID_PREFIX) => {
+                self.lost(
+                    record,
+                    "manager",
+                    " for a manager created in the same batch (JumpCloud needs the manager's id)",
+                );
+                None
+            }
+            other => other.clone(),
+        };
+        let staged = u.extra.get("state").and_then(Value::as_str) == Some("STAGED");
+        let state = match u.active {
+            _ if staged && creating => Some("STAGED".to_owned()),
+            Some(true) => Some("ACTIVATED".to_owned()),
+            Some(false) => Some("SUSPENDED".to_owned()),
+            None => None,
+        };
+        let mut fields = jc::UserFields {
+            username: u.user_name.clone(),
+            email: primary.map(|e| e.value.clone()),
+            alternate_email: alternate.map(|e| e.value.clone()),
+            firstname: u.given_name.clone(),
+            lastname: u.family_name.clone(),
+            middlename: u.middle_name.clone(),
+            displayname: u.display_name.clone(),
+            job_title: u.title.clone(),
+            department: u.department.clone(),
+            company: u.organization.clone(),
+            cost_center: u.cost_center.clone(),
+            employee_type: u.user_type.clone(),
+            location: u.location.clone(),
+            description: u.description.clone(),
+            employee_identifier: u.employee_number.clone(),
+            password: u.password.clone(),
+            manager,
+            state,
+            phone_numbers: u
+                .phones
+                .iter()
+                .map(|p| jc::PhoneNumber {
+                    kind: p.kind.clone(),
+                    number: p.value.clone(),
+                    extra: Map::new(),
+                })
+                .collect(),
+            addresses: u
+                .addresses
+                .iter()
+                .map(|a| jc::Address {
+                    kind: a.kind.clone(),
+                    po_box: a.po_box.clone(),
+                    extended_address: a.extended_address.clone(),
+                    street_address: a.street_address.clone(),
+                    locality: a.locality.clone(),
+                    region: a.region.clone(),
+                    postal_code: a.postal_code.clone(),
+                    country: a.country.clone(),
+                    extra: Map::new(),
+                })
+                .collect(),
+            attributes: u
+                .attributes
+                .iter()
+                .map(|(name, value)| jc::Attribute {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let mut extra = Map::new();
+        self.extras(record, &mut extra);
+        extra.remove("state");
+        fields.extra = extra;
+        fields
+    }
+}
