@@ -1,6 +1,6 @@
 //! JumpCloud bulk bodies → records: a create array gives creations, an update array updates.
 
-use super::{Action, Address, Email, Phone, Record, User, text};
+use super::{Action, Address, Email, Phone, Record, User, list, text};
 use crate::checks::push_token;
 use serde_json::{Map, Value};
 
@@ -103,26 +103,9 @@ fn canonical(u: &Map<String, Value>) -> User {
         password: t("password"),
         emails,
         phones: list(u, "phoneNumbers")
-            .filter_map(|p| {
-                Some(Phone {
-                    value: text(p.get("number"))?,
-                    kind: text(p.get("type")),
-                })
-            })
+            .filter_map(|p| Phone::from_json(p, "number"))
             .collect(),
-        addresses: list(u, "addresses")
-            .map(|a| Address {
-                kind: text(a.get("type")),
-                street_address: text(a.get("streetAddress")),
-                extended_address: text(a.get("extendedAddress")),
-                po_box: text(a.get("poBox")),
-                locality: text(a.get("locality")),
-                region: text(a.get("region")),
-                postal_code: text(a.get("postalCode")),
-                country: text(a.get("country")),
-                formatted: None,
-            })
-            .collect(),
+        addresses: list(u, "addresses").map(Address::from_json).collect(),
         employee_number: t("employeeIdentifier"),
         cost_center: t("costCenter"),
         organization: t("company"),
@@ -136,8 +119,4 @@ fn canonical(u: &Map<String, Value>) -> User {
         extra,
         ..User::default()
     }
-}
-
-fn list<'a>(u: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
-    u.get(key).and_then(Value::as_array).into_iter().flatten()
 }

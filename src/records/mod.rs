@@ -118,6 +118,46 @@ pub struct Skipped {
     pub why: String,
 }
 
+impl Address {
+    /// Reads an address object. SCIM and JumpCloud share these key names; each adds a few of its own.
+    pub(crate) fn from_json(a: &Value) -> Address {
+        let t = |key: &str| text(a.get(key));
+        Address {
+            kind: t("type"),
+            street_address: t("streetAddress"),
+            extended_address: t("extendedAddress"),
+            po_box: t("poBox"),
+            locality: t("locality"),
+            region: t("region"),
+            postal_code: t("postalCode"),
+            country: t("country"),
+            formatted: t("formatted"),
+        }
+    }
+}
+
+impl Phone {
+    /// Reads a phone object whose number is under `number_key` (SCIM `value`, JumpCloud `number`).
+    pub(crate) fn from_json(p: &Value, number_key: &str) -> Option<Phone> {
+        Some(Phone {
+            value: text(p.get(number_key))?,
+            kind: text(p.get("type")),
+        })
+    }
+}
+
+/// The elements of the array `object[key]`, or none.
+pub(crate) fn list<'a>(
+    object: &'a Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a Value> {
+    object
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// Treats blank strings as unset.
 pub(crate) fn text(value: Option<&Value>) -> Option<String> {
     value

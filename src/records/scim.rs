@@ -1,7 +1,7 @@
 //! SCIM (RFC and Oracle HCM) bulk requests → records. Only user creations and replacements (and
 //! Oracle's partial user PATCH) are user records; every other operation is listed as skipped.
 
-use super::{Action, Address, Email, Phone, Record, Skipped, User, text};
+use super::{Action, Address, Email, Phone, Record, Skipped, User, list, text};
 use crate::checks::push_token;
 use crate::payload::{oracle, scim};
 use serde_json::{Map, Value};
@@ -107,25 +107,9 @@ fn user(data: &Map<String, Value>) -> User {
             })
             .collect(),
         phones: list(data, "phoneNumbers")
-            .filter_map(|p| {
-                Some(Phone {
-                    value: text(p.get("value"))?,
-                    kind: text(p.get("type")),
-                })
-            })
+            .filter_map(|p| Phone::from_json(p, "value"))
             .collect(),
-        addresses: list(data, "addresses")
-            .map(|a| Address {
-                kind: text(a.get("type")),
-                street_address: text(a.get("streetAddress")),
-                locality: text(a.get("locality")),
-                region: text(a.get("region")),
-                postal_code: text(a.get("postalCode")),
-                country: text(a.get("country")),
-                formatted: text(a.get("formatted")),
-                ..Address::default()
-            })
-            .collect(),
+        addresses: list(data, "addresses").map(Address::from_json).collect(),
         employee_number: ent("employeeNumber"),
         cost_center: ent("costCenter"),
         organization: ent("organization"),
@@ -143,13 +127,6 @@ fn user(data: &Map<String, Value>) -> User {
             .collect(),
         ..User::default()
     }
-}
-
-fn list<'a>(data: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
-    data.get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// Oracle HCM's `W` is RFC 7643's `work`.
