@@ -15,8 +15,10 @@ pub mod checks;
 pub mod diag;
 pub mod options;
 pub mod payload;
+pub mod plan;
 pub mod records;
 pub mod refs;
+pub mod results;
 
 pub use checks::{validate, validate_scim_bulk, validate_value};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};

@@ -22,13 +22,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &[
-        "auto",
-        "scim",
-        "oracle",
-        "jumpcloud-create",
-        "jumpcloud-update",
-    ];
+    pub const NAMES: &'static [&'static str] = &["auto", "scim", "oracle", "jumpcloud-create", "jumpcloud-update"];
 
     pub fn parse(name: &str) -> Option<Format> {
         Some(match name {
@@ -57,11 +51,7 @@ impl Format {
         match value {
             Value::Array(items) => {
                 let all_have_id = !items.is_empty() && items.iter().all(|i| i.get("id").is_some());
-                if all_have_id {
-                    Format::JumpcloudUpdate
-                } else {
-                    Format::JumpcloudCreate
-                }
+                if all_have_id { Format::JumpcloudUpdate } else { Format::JumpcloudCreate }
             }
             _ if uses_oracle_urns(value) => Format::Oracle,
             _ => Format::Scim,
@@ -70,11 +60,7 @@ impl Format {
 
     /// The dialect to validate as: `self`, or what the payload looks like when `self` is `Auto`.
     pub fn resolve(self, value: &Value) -> Format {
-        if self == Format::Auto {
-            Format::detect(value)
-        } else {
-            self
-        }
+        if self == Format::Auto { Format::detect(value) } else { self }
     }
 
     pub fn is_jumpcloud(self) -> bool {
@@ -85,18 +71,13 @@ impl Format {
 fn uses_oracle_urns(value: &Value) -> bool {
     use crate::payload::oracle;
     let names = |v: &Value, urn: &str| {
-        v.get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(urn)))
+        v.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|s| s.as_str() == Some(urn)))
     };
     names(value, oracle::BULK_REQUEST_URN)
         || value
             .get("Operations")
             .and_then(Value::as_array)
-            .is_some_and(|ops| {
-                ops.iter()
-                    .any(|op| op.get("data").is_some_and(|d| names(d, oracle::USER_URN)))
-            })
+            .is_some_and(|ops| ops.iter().any(|op| op.get("data").is_some_and(|d| names(d, oracle::USER_URN))))
 }
 
 /// An organisation's password policy (JumpCloud `settings.passwordPolicy`), when the caller has it.
@@ -129,22 +110,12 @@ mod tests {
 
     #[test]
     fn detects_each_dialect() {
-        assert_eq!(
-            Format::detect(&json!([{"username": "a"}])),
-            Format::JumpcloudCreate
-        );
-        assert_eq!(
-            Format::detect(&json!([{"id": "x"}, {"id": "y"}])),
-            Format::JumpcloudUpdate
-        );
+        assert_eq!(Format::detect(&json!([{"username": "a"}])), Format::JumpcloudCreate);
+        assert_eq!(Format::detect(&json!([{"id": "x"}, {"id": "y"}])), Format::JumpcloudUpdate);
         assert_eq!(Format::detect(&json!([])), Format::JumpcloudCreate);
         assert_eq!(Format::detect(&json!({"Operations": []})), Format::Scim);
-        assert_eq!(
-            Format::detect(&json!({"schemas": ["urn:scim:schemas:core:2.0:BulkRequest"]})),
-            Format::Oracle
-        );
-        let oracle_data =
-            json!({"Operations": [{"data": {"schemas": ["urn:scim:schemas:core:2.0:User"]}}]});
+        assert_eq!(Format::detect(&json!({"schemas": ["urn:scim:schemas:core:2.0:BulkRequest"]})), Format::Oracle);
+        let oracle_data = json!({"Operations": [{"data": {"schemas": ["urn:scim:schemas:core:2.0:User"]}}]});
         assert_eq!(Format::detect(&oracle_data), Format::Oracle);
         for name in Format::NAMES {
             assert_eq!(Format::parse(name).map(Format::name), Some(*name));

@@ -11,6 +11,13 @@ use std::collections::{HashMap, HashSet, VecDeque};
 /// serde_json refuses deeper input, so a walk never needs to go further.
 const MAX_DEPTH: usize = 128;
 
+/// The bulkId a string refers to: `bulkId:X`, or a URI whose last segment is (`$ref` values such
+/// as `../Users/bulkId:X`).
+pub fn reference_target(s: &str) -> Option<&str> {
+    s.strip_prefix(BULK_ID_PREFIX)
+        .or_else(|| s.rsplit_once('/').and_then(|(_, last)| last.strip_prefix(BULK_ID_PREFIX)))
+}
+
 /// One `bulkId:X` inside an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -21,16 +28,13 @@ pub struct Reference {
 }
 
 /// Every reference in an operation: a `path` segment `bulkId:X`, and every string in `data` that is
-/// exactly `bulkId:X` (member values, manager values, PatchOp values, extensions).
+/// `bulkId:X` or a URI ending in it (member values, manager `value` and `$ref`, PatchOp values).
 pub fn references_in(operation: &Value) -> Vec<Reference> {
     let mut found = Vec::new();
     if let Some(path) = operation.get("path").and_then(Value::as_str) {
         for segment in path.split('/') {
             if let Some(target) = segment.strip_prefix(BULK_ID_PREFIX) {
-                found.push(Reference {
-                    target: target.to_owned(),
-                    pointer: "/path".to_owned(),
-                });
+                found.push(Reference { target: target.to_owned(), pointer: "/path".to_owned() });
             }
         }
     }
@@ -46,11 +50,8 @@ fn collect(value: &Value, pointer: String, depth: usize, found: &mut Vec<Referen
     }
     match value {
         Value::String(s) => {
-            if let Some(target) = s.strip_prefix(BULK_ID_PREFIX) {
-                found.push(Reference {
-                    target: target.to_owned(),
-                    pointer,
-                });
+            if let Some(target) = reference_target(s) {
+                found.push(Reference { target: target.to_owned(), pointer });
             }
         }
         Value::Array(items) => {
@@ -100,37 +101,42 @@ impl Graph {
             }
             depends_on.push(deps);
         }
-        Graph {
-            creators,
-            depends_on,
-            unknown,
-        }
+        Graph { creators, depends_on, unknown }
     }
 
-    /// Each set of operations that depend on each other in a circle, as one cycle through them in
-    /// dependency order (a → b → … → a), starting at the lowest index. A self-reference is a cycle
-    /// of one.
-    pub fn cycles(&self) -> Vec<Vec<usize>> {
+    /// The sets of operations that depend on each other in a circle (strongly connected
+    /// components with a cycle; a self-reference counts), each sorted, in order of first member.
+    pub fn cyclic_groups(&self) -> Vec<Vec<usize>> {
         let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(self.depends_on.len(), 0);
-        let nodes: Vec<NodeIndex> = (0..self.depends_on.len())
-            .map(|_| graph.add_node(()))
-            .collect();
+        let nodes: Vec<NodeIndex> = (0..self.depends_on.len()).map(|_| graph.add_node(())).collect();
         for (from, deps) in self.depends_on.iter().enumerate() {
             for &to in deps {
                 graph.add_edge(nodes[from], nodes[to], ());
             }
         }
-        let mut cycles: Vec<Vec<usize>> = petgraph::algo::kosaraju_scc(&graph)
+        let mut groups: Vec<Vec<usize>> = petgraph::algo::kosaraju_scc(&graph)
             .into_iter()
-            .filter_map(|scc| {
-                let members: HashSet<usize> = scc.iter().map(|n| n.index()).collect();
-                let start = *members.iter().min()?;
-                let self_loop = self.depends_on[start].contains(&start);
-                (members.len() > 1 || self_loop).then(|| self.cycle_through(start, &members))
+            .map(|scc| {
+                let mut members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
+                members.sort_unstable();
+                members
             })
+            .filter(|m| m.len() > 1 || self.depends_on[m[0]].contains(&m[0]))
             .collect();
-        cycles.sort();
-        cycles
+        groups.sort();
+        groups
+    }
+
+    /// One cycle through each cyclic group, in dependency order (a → b → … → a), starting at the
+    /// group's lowest index.
+    pub fn cycles(&self) -> Vec<Vec<usize>> {
+        self.cyclic_groups()
+            .into_iter()
+            .map(|group| {
+                let members: HashSet<usize> = group.iter().copied().collect();
+                self.cycle_through(group[0], &members)
+            })
+            .collect()
     }
 
     /// The shortest dependency path from `start` back to itself inside `members` (BFS).
@@ -168,10 +174,7 @@ mod tests {
     use serde_json::json;
 
     fn post(bulk_id: &str, refs: &[&str]) -> Value {
-        let members: Vec<Value> = refs
-            .iter()
-            .map(|r| json!({"value": format!("bulkId:{r}")}))
-            .collect();
+        let members: Vec<Value> = refs.iter().map(|r| json!({"value": format!("bulkId:{r}")})).collect();
         json!({"method": "POST", "path": "/Groups", "bulkId": bulk_id, "data": {"displayName": bulk_id, "members": members}})
     }
 
@@ -179,29 +182,29 @@ mod tests {
     fn finds_references_in_path_data_and_extensions() {
         let op = json!({"method": "PATCH", "path": "/Groups/bulkId:g", "data": {
             "Operations": [{"op": "add", "path": "members", "value": [{"value": "bulkId:u"}]}],
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "bulkId:m"}},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "bulkId:m", "$ref": "../Users/bulkId:m"}},
             "note": "not bulkId:x"}});
-        let targets: Vec<(String, String)> = references_in(&op)
-            .into_iter()
-            .map(|r| (r.target, r.pointer))
-            .collect();
+        let targets: Vec<(String, String)> = references_in(&op).into_iter().map(|r| (r.target, r.pointer)).collect();
         assert_eq!(
             targets,
             [
                 ("g".to_owned(), "/path".to_owned()),
                 ("u".to_owned(), "/data/Operations/0/value/0/value".to_owned()),
-                ("m".to_owned(), "/data/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User/manager/value".to_owned()),
+                (
+                    "m".to_owned(),
+                    "/data/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User/manager/$ref".to_owned()
+                ),
+                (
+                    "m".to_owned(),
+                    "/data/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User/manager/value".to_owned()
+                ),
             ]
         );
     }
 
     #[test]
     fn builds_dependencies_and_unknown_references() {
-        let ops = [
-            post("a", &["b", "zz"]),
-            post("b", &[]),
-            post("c", &["a", "a"]),
-        ];
+        let ops = [post("a", &["b", "zz"]), post("b", &[]), post("c", &["a", "a"])];
         let graph = Graph::build(&ops);
         assert_eq!(graph.depends_on, vec![vec![1], vec![], vec![0]]);
         assert_eq!(graph.unknown.len(), 1);
@@ -212,22 +215,14 @@ mod tests {
 
     #[test]
     fn reports_each_cycle_once_in_order() {
-        let ops = [
-            post("a", &["b"]),
-            post("b", &["c"]),
-            post("c", &["a"]),
-            post("d", &["d"]),
-            post("e", &["a"]),
-        ];
+        let ops = [post("a", &["b"]), post("b", &["c"]), post("c", &["a"]), post("d", &["d"]), post("e", &["a"])];
         assert_eq!(Graph::build(&ops).cycles(), vec![vec![0, 1, 2], vec![3]]);
     }
 
     #[test]
     fn a_long_chain_does_not_overflow_the_stack() {
         let n = 50_000;
-        let ops: Vec<Value> = (0..n)
-            .map(|i| post(&i.to_string(), &[&((i + 1) % n).to_string()]))
-            .collect();
+        let ops: Vec<Value> = (0..n).map(|i| post(&i.to_string(), &[&((i + 1) % n).to_string()])).collect();
         let cycles = Graph::build(&ops).cycles();
         assert_eq!(cycles.len(), 1);
         assert_eq!(cycles[0].len(), n);

@@ -30,16 +30,9 @@ fn produced_by(how: &str, input: &str) -> Vec<Code> {
                     max_operations: Some(max_operations),
                     max_payload_size: Some(max_payload_size),
                 }),
-                password_policy: Some(muster::PasswordPolicy {
-                    min_length: Some(12),
-                    ..Default::default()
-                }),
+                password_policy: Some(muster::PasswordPolicy { min_length: Some(12), ..Default::default() }),
             };
-            muster::validate(input.as_bytes(), &options)
-                .diagnostics
-                .iter()
-                .map(|d| d.code)
-                .collect()
+            muster::validate(input.as_bytes(), &options).diagnostics.iter().map(|d| d.code).collect()
         }
         "convert" => muster::convert_codes(input.as_bytes(), target),
         other => panic!("unknown example verb {other}"),
@@ -51,9 +44,6 @@ fn every_code_is_produced_by_its_own_example() {
     for code in Code::ALL {
         let (how, input) = code.example();
         let codes = produced_by(how, input);
-        assert!(
-            codes.contains(code),
-            "the example of {code} ({how}) produces {codes:?}"
-        );
+        assert!(codes.contains(code), "the example of {code} ({how}) produces {codes:?}");
     }
 }

@@ -1,19 +1,15 @@
-//! The native CLI's contract: exit codes and the `--json` shape.
+//! The native CLI's contract: exit codes, the `--json` shape, convert and plan.
 
-// Test helpers: a failed unwrap is a failed test.
+// Test code: a failed unwrap or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 
-fn muster(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+/// (exit code, stdout, stderr)
+fn muster(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_muster")).args(args).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
 fn fixture(name: &str) -> String {
@@ -22,36 +18,93 @@ fn fixture(name: &str) -> String {
 
 #[test]
 fn a_valid_request_exits_0() {
-    let (code, out) = muster(&["validate", &fixture("scim/create-one-user.json")]);
+    let (code, out, _) = muster(&["validate", &fixture("scim/create-one-user.json")]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("1 operations, 0 errors, 0 warnings"), "{out}");
+    assert!(out.ends_with("1 record(s), 0 error(s), 0 warning(s)\n"), "{out}");
 }
 
 #[test]
 fn an_invalid_request_exits_1_with_the_stable_json_shape() {
-    let (code, out) = muster(&["validate", "--json", &fixture("scim/invalid-envelope.json")]);
+    let (code, out, _) = muster(&["validate", "--json", &fixture("scim/invalid-envelope.json")]);
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["valid"], false);
-    assert_eq!(
-        report["summary"],
-        serde_json::json!({"rows": 0, "errors": 2, "warnings": 0})
-    );
+    assert_eq!(report["summary"], serde_json::json!({"rows": 0, "errors": 2, "warnings": 0}));
     let first = &report["diagnostics"][0];
-    for key in [
-        "severity", "code", "message", "pointer", "row", "column", "field",
-    ] {
-        assert!(
-            first.get(key).is_some(),
-            "diagnostic lacks `{key}`: {first}"
-        );
+    for key in ["severity", "code", "message", "pointer", "row", "column", "field"] {
+        assert!(first.get(key).is_some(), "diagnostic lacks `{key}`: {first}");
     }
     assert_eq!(first["code"], "bulk-schemas-missing");
     assert_eq!(first["pointer"], "/schemas");
 }
 
 #[test]
+fn human_output_points_at_the_place() {
+    let (code, out, _) = muster(&["validate", "--format", "scim", &fixture("oracle/bulk-create-and-roles.json")]);
+    assert_eq!(code, 1);
+    assert!(out.contains("error[user-oracle-urn] at /Operations/0/data/schemas: "), "{out}");
+}
+
+#[test]
+fn limits_are_checked_when_given() {
+    let file = fixture("scim/rfc7644-3.7.3-request.json");
+    assert_eq!(muster(&["validate", &file]).0, 0);
+    let (code, out, _) = muster(&["validate", "--max-operations", "3", &file]);
+    assert_eq!(code, 1);
+    assert!(out.contains("error[bulk-too-many-operations]"), "{out}");
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     assert_eq!(muster(&["validate", &fixture("does-not-exist.json")]).0, 2);
     assert_eq!(muster(&["frobnicate"]).0, 2);
+    assert_eq!(muster(&["validate", "--format", "xml", &fixture("scim/create-one-user.json")]).0, 2);
+    assert_eq!(muster(&["plan", "--max-operations", "0", &fixture("scim/create-one-user.json")]).0, 2);
+}
+
+#[test]
+fn convert_writes_the_target_or_refuses_with_the_reason() {
+    let (code, out, err) = muster(&["convert", &fixture("jumpcloud/create.json"), "--to", "scim"]);
+    assert_eq!(code, 0, "{err}");
+    let request: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(request["Operations"][0]["data"]["userName"], "jdoe");
+    assert!(err.contains("warning[field-no-equivalent]"), "{err}");
+
+    // A SCIM userName that is an email address is no JumpCloud username: nothing is written.
+    let (code, out, err) = muster(&["convert", &fixture("scim/create-one-user.json"), "--to", "jumpcloud-create"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("error[jc-username-invalid]") && err.contains("not converted"), "{err}");
+
+    let target = std::env::temp_dir().join(format!("muster-cli-{}.json", std::process::id()));
+    let target_arg = target.to_string_lossy().into_owned();
+    let args = [
+        "convert",
+        &fixture("scim/enterprise-manager.json"),
+        "--to",
+        "scim",
+        "--max-operations",
+        "1",
+        "-o",
+        &target_arg,
+    ];
+    assert_eq!(muster(&args).0, 0);
+    let chunks: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&target);
+    assert_eq!(chunks.as_array().map(Vec::len), Some(2), "one request per chunk");
+}
+
+#[test]
+fn plan_shows_chunks_carried_ids_and_cycle_follow_ups() {
+    let (code, out, _) = muster(&["plan", "--max-operations", "2", &fixture("scim/rfc7644-3.7.1-circular.json")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("3 operations in 2 chunk(s)"), "{out}");
+    assert!(
+        out.contains("chunk 2: 1 operations") && out.contains("needs ids from earlier chunks for qwerty, ytrewq"),
+        "{out}"
+    );
+    assert!(out.contains("1 follow-up PATCH(es)"), "{out}");
+    let (code, out, _) = muster(&["plan", "--json", &fixture("scim/rfc7644-3.7.2-bulkid-references.json")]);
+    assert_eq!(code, 0);
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["chunks"][0]["request"]["Operations"].as_array().map(Vec::len), Some(2));
 }

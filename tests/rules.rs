@@ -60,23 +60,12 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (BulkNotObject, Format::Scim, bulk(json!([delete]))),
         (BulkSchemasMissing, Format::Scim, bulk(json!([delete]))),
         (BulkOperationsEmpty, Format::Scim, bulk(json!([delete]))),
-        (
-            BulkFailOnErrorsInvalid,
-            Format::Scim,
-            json!({"schemas": [BULK], "failOnErrors": 1, "Operations": [delete]}),
-        ),
-        (
-            BulkTooManyOperations,
-            Format::Scim,
-            bulk(json!([delete, {"method": "DELETE", "path": "/Users/2"}])),
-        ),
+        (BulkFailOnErrorsInvalid, Format::Scim, json!({"schemas": [BULK], "failOnErrors": 1, "Operations": [delete]})),
+        (BulkTooManyOperations, Format::Scim, bulk(json!([delete, {"method": "DELETE", "path": "/Users/2"}]))),
         (
             BulkPayloadTooLarge,
             Format::Scim,
-            bulk(json!([post_user(
-                "bjensen",
-                json!({"name": {"givenName": "Barbara"}})
-            )])),
+            bulk(json!([post_user("bjensen", json!({"name": {"givenName": "Barbara"}}))])),
         ),
         (
             BulkOracleUrn,
@@ -84,70 +73,29 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
             json!({"schemas": ["urn:scim:schemas:core:2.0:BulkRequest"], "Operations": [delete]}),
         ),
         (OpNotObject, Format::Scim, bulk(json!([delete]))),
-        (
-            OpMethodInvalid,
-            Format::Scim,
-            bulk(json!([{"method": "DELETE", "path": "/Users/1"}])),
-        ),
-        (
-            OpPathInvalid,
-            Format::Scim,
-            bulk(json!([{"method": "DELETE", "path": "/Users/1"}])),
-        ),
-        (
-            OpBulkIdMissing,
-            Format::Scim,
-            bulk(json!([post_user("a", json!({}))])),
-        ),
-        (
-            OpBulkIdDuplicate,
-            Format::Scim,
-            bulk(json!([group("g", &[]), group("h", &[])])),
-        ),
-        (
-            OpIdReserved,
-            Format::Scim,
-            bulk(json!([post_user("a", json!({"externalId": "bulkId-1"}))])),
-        ),
+        (OpMethodInvalid, Format::Scim, bulk(json!([{"method": "DELETE", "path": "/Users/1"}]))),
+        (OpPathInvalid, Format::Scim, bulk(json!([{"method": "DELETE", "path": "/Users/1"}]))),
+        (OpBulkIdMissing, Format::Scim, bulk(json!([post_user("a", json!({}))]))),
+        (OpBulkIdDuplicate, Format::Scim, bulk(json!([group("g", &[]), group("h", &[])]))),
+        (OpIdReserved, Format::Scim, bulk(json!([post_user("a", json!({"externalId": "bulkId-1"}))]))),
         (
             OpDataMissing,
             Format::Scim,
-            bulk(
-                json!([{"method": "PUT", "path": "/Users/1", "data": {"schemas": [USER], "userName": "a"}}]),
-            ),
+            bulk(json!([{"method": "PUT", "path": "/Users/1", "data": {"schemas": [USER], "userName": "a"}}])),
         ),
         (OpDataIgnored, Format::Scim, bulk(json!([delete]))),
-        (
-            OpVersionIgnored,
-            Format::Scim,
-            bulk(json!([{"method": "DELETE", "path": "/Users/1", "version": "W/\"1\""}])),
-        ),
-        (
-            RefUnknownBulkId,
-            Format::Scim,
-            bulk(json!([
-                post_user("u", json!({})),
-                group("g", &["bulkId:u"])
-            ])),
-        ),
-        (
-            RefCycle,
-            Format::Scim,
-            bulk(json!([group("a", &["bulkId:b"]), group("b", &[])])),
-        ),
+        (OpVersionIgnored, Format::Scim, bulk(json!([{"method": "DELETE", "path": "/Users/1", "version": "W/\"1\""}]))),
+        (RefUnknownBulkId, Format::Scim, bulk(json!([post_user("u", json!({})), group("g", &["bulkId:u"])]))),
+        (RefCycle, Format::Scim, bulk(json!([group("a", &["bulkId:b"]), group("b", &[])]))),
         (
             PatchNotPatchOp,
             Format::Scim,
-            bulk(json!([patch_user(
-                json!([{"op": "replace", "path": "active", "value": false}])
-            )])),
+            bulk(json!([patch_user(json!([{"op": "replace", "path": "active", "value": false}]))])),
         ),
         (
             PatchOpInvalid,
             Format::Scim,
-            bulk(json!([patch_user(
-                json!([{"op": "Replace", "path": "title", "value": "x"}])
-            )])),
+            bulk(json!([patch_user(json!([{"op": "Replace", "path": "title", "value": "x"}]))])),
         ),
         (
             PatchMissingMember,
@@ -164,35 +112,16 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
             {"op": "replace", "path": "name.givenName", "value": "X"},
             {"op": "replace", "path": format!("{ENTERPRISE}:employeeNumber"), "value": "7"}]))])),
         ),
-        (
-            ResourceSchemaMissing,
-            Format::Scim,
-            bulk(json!([post_user("a", json!({}))])),
-        ),
-        (
-            UserOracleUrn,
-            Format::Scim,
-            bulk(json!([post_user("a", json!({}))])),
-        ),
+        (ResourceSchemaMissing, Format::Scim, bulk(json!([post_user("a", json!({}))]))),
+        (UserOracleUrn, Format::Scim, bulk(json!([post_user("a", json!({}))]))),
         (
             UserRfcUrnInOracle,
             Format::Oracle,
             json!({"Operations": [{"method": "POST", "path": "/Users", "bulkId": "a",
             "data": {"schemas": ["urn:scim:schemas:core:2.0:User"], "userName": "a", "emails": [{"value": "a@example.com", "type": "W"}]}}]}),
         ),
-        (
-            UserNameMissing,
-            Format::Scim,
-            bulk(json!([post_user("a", json!({}))])),
-        ),
-        (
-            EmailInvalid,
-            Format::Scim,
-            bulk(json!([post_user(
-                "a",
-                json!({"emails": [{"value": "a@example.com"}]})
-            )])),
-        ),
+        (UserNameMissing, Format::Scim, bulk(json!([post_user("a", json!({}))]))),
+        (EmailInvalid, Format::Scim, bulk(json!([post_user("a", json!({"emails": [{"value": "a@example.com"}]}))]))),
         (
             EmailPrimaryMultiple,
             Format::Scim,
@@ -205,20 +134,15 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (
             EmailTypeDialect,
             Format::Scim,
-            bulk(json!([post_user(
-                "a",
-                json!({"emails": [{"value": "a@example.com", "type": "work"}]})
-            )])),
+            bulk(json!([post_user("a", json!({"emails": [{"value": "a@example.com", "type": "work"}]}))])),
         ),
+        (TypeMismatch, Format::Scim, bulk(json!([post_user("a", json!({"active": true}))]))),
+        (GroupDisplayNameMissing, Format::Scim, bulk(json!([group("g", &[])]))),
         (
-            TypeMismatch,
+            ManagerRefMissing,
             Format::Scim,
-            bulk(json!([post_user("a", json!({"active": true}))])),
-        ),
-        (
-            GroupDisplayNameMissing,
-            Format::Scim,
-            bulk(json!([group("g", &[])])),
+            bulk(json!([{"method": "PUT", "path": "/Users/1", "data": {"schemas": [USER, ENTERPRISE], "userName": "a",
+                ENTERPRISE: {"manager": {"value": "26118915", "$ref": "../Users/26118915"}}}}])),
         ),
         (
             OracleRoleMembersInvalid,
@@ -239,10 +163,7 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (
             DuplicateExternalId,
             Format::Scim,
-            bulk(json!([
-                post_user("a", json!({"externalId": "7"})),
-                post_user("b", json!({"externalId": "07"}))
-            ])),
+            bulk(json!([post_user("a", json!({"externalId": "7"})), post_user("b", json!({"externalId": "07"}))])),
         ),
         (
             DuplicateEmployeeId,
@@ -254,16 +175,8 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
             {"username": "d", "email": "d@example.com", "employeeIdentifier": ""}]),
         ),
         (JcNotArray, Format::JumpcloudCreate, jc_user(json!({}))),
-        (
-            JcRequiredMissing,
-            Format::JumpcloudCreate,
-            jc_user(json!({})),
-        ),
-        (
-            JcIdInvalid,
-            Format::JumpcloudUpdate,
-            jc_update(json!({"firstname": "Jo"})),
-        ),
+        (JcRequiredMissing, Format::JumpcloudCreate, jc_user(json!({}))),
+        (JcIdInvalid, Format::JumpcloudUpdate, jc_update(json!({"firstname": "Jo"}))),
         (
             JcTooLong,
             Format::JumpcloudCreate,
@@ -271,16 +184,8 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
                 json!({"employeeIdentifier": "0".repeat(256), "attributes": [{"name": "a", "value": "v".repeat(1024)}]}),
             ),
         ),
-        (
-            JcStateInvalid,
-            Format::JumpcloudUpdate,
-            jc_update(json!({"state": "SUSPENDED"})),
-        ),
-        (
-            JcStateConflict,
-            Format::JumpcloudCreate,
-            jc_user(json!({"state": "SUSPENDED", "suspended": true})),
-        ),
+        (JcStateInvalid, Format::JumpcloudUpdate, jc_update(json!({"state": "SUSPENDED"}))),
+        (JcStateConflict, Format::JumpcloudCreate, jc_user(json!({"state": "SUSPENDED", "suspended": true}))),
         (
             JcAttributeInvalid,
             Format::JumpcloudCreate,
@@ -289,25 +194,11 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (
             JcNumberInvalid,
             Format::JumpcloudCreate,
-            jc_user(
-                json!({"unix_uid": 1, "unix_guid": 5001, "mfa": {"exclusion": true, "exclusionDays": 7}}),
-            ),
+            jc_user(json!({"unix_uid": 1, "unix_guid": 5001, "mfa": {"exclusion": true, "exclusionDays": 7}})),
         ),
-        (
-            JcUsernameInvalid,
-            Format::JumpcloudCreate,
-            jc_user(json!({"username": "j.doe_2"})),
-        ),
-        (
-            JcUsernameLong,
-            Format::JumpcloudCreate,
-            jc_user(json!({"username": "twentycharacterslong"})),
-        ),
-        (
-            JcPasswordPolicy,
-            Format::JumpcloudCreate,
-            jc_user(json!({"password": "correct horse battery"})),
-        ),
+        (JcUsernameInvalid, Format::JumpcloudCreate, jc_user(json!({"username": "j.doe_2"}))),
+        (JcUsernameLong, Format::JumpcloudCreate, jc_user(json!({"username": "twentycharacterslong"}))),
+        (JcPasswordPolicy, Format::JumpcloudCreate, jc_user(json!({"password": "correct horse battery"}))),
         (
             JcReadOnlyField,
             Format::JumpcloudCreate,
@@ -316,19 +207,9 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (
             FieldNoEquivalent,
             Format::Scim,
-            bulk(json!([post_user(
-                "a",
-                json!({"emails": [{"value": "a@example.com"}], "name": {"givenName": "A"}})
-            )])),
+            bulk(json!([post_user("a", json!({"emails": [{"value": "a@example.com"}], "name": {"givenName": "A"}}))])),
         ),
-        (
-            PlanOperationTooLarge,
-            Format::Scim,
-            bulk(json!([post_user(
-                "bjensen",
-                json!({"title": "Tour Guide"})
-            )])),
-        ),
+        (PlanOperationTooLarge, Format::Scim, bulk(json!([post_user("bjensen", json!({"title": "Tour Guide"}))]))),
     ]
 }
 
@@ -341,10 +222,7 @@ fn options(format: Format) -> Options {
             max_operations: Some(max_operations),
             max_payload_size: Some(max_payload_size),
         }),
-        password_policy: Some(PasswordPolicy {
-            min_length: Some(12),
-            ..Default::default()
-        }),
+        password_policy: Some(PasswordPolicy { min_length: Some(12), ..Default::default() }),
     }
 }
 
@@ -353,31 +231,17 @@ fn every_passing_case_is_clean() {
     for (code, format, input) in passing_cases() {
         let bytes = serde_json::to_vec(&input).unwrap();
         let report = muster::validate(&bytes, &options(format));
-        assert!(
-            report.diagnostics.is_empty(),
-            "passing case of {code}: {:#?}",
-            report.diagnostics
-        );
+        assert!(report.diagnostics.is_empty(), "passing case of {code}: {:#?}", report.diagnostics);
         if code == Code::FieldNoEquivalent {
             let converted = muster::convert(&bytes, &Options::default(), Format::JumpcloudCreate);
-            assert!(
-                converted.report.diagnostics.is_empty(),
-                "{:#?}",
-                converted.report.diagnostics
-            );
+            assert!(converted.report.diagnostics.is_empty(), "{:#?}", converted.report.diagnostics);
         }
     }
 }
 
 #[test]
 fn every_code_has_a_passing_case() {
-    let covered: Vec<Code> = passing_cases()
-        .into_iter()
-        .map(|(code, _, _)| code)
-        .collect();
+    let covered: Vec<Code> = passing_cases().into_iter().map(|(code, _, _)| code).collect();
     let missing: Vec<&Code> = Code::ALL.iter().filter(|c| !covered.contains(c)).collect();
-    assert!(
-        missing.is_empty(),
-        "codes without a passing case: {missing:?}"
-    );
+    assert!(missing.is_empty(), "codes without a passing case: {missing:?}");
 }

@@ -1,10 +1,14 @@
-//! The native CLI: files and arguments in, the core's report out. The only code that prints or exits.
+//! The native CLI: files and arguments in, the core's results out. The only code that prints or
+//! exits. Exit status: 0 valid / done, 1 the input has errors, 2 usage or I/O error.
 
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use muster::payload::scim::BulkConfig;
+use muster::plan::{Limits, Plan};
+use muster::{Diagnostic, Format, Options, Report, Severity};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Validate and transform bulk user-provisioning payloads.
+/// Validate and convert bulk user-provisioning payloads: SCIM 2.0 Bulk, Oracle HCM, JumpCloud.
 #[derive(Parser)]
 #[command(name = "muster", version, about)]
 struct Cli {
@@ -14,10 +18,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a SCIM 2.0 bulk request. Exit 0 when valid, 1 when not, 2 on usage or I/O errors.
+    /// Check a payload and report every problem at once.
     Validate {
         file: PathBuf,
-        /// Print the report as JSON: {"valid", "summary", "diagnostics"}.
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Print {"valid", "summary": {"rows", "errors", "warnings"}, "diagnostics": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert a payload to another dialect. With limits, print one request per chunk (an array).
+    Convert {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        #[arg(long, value_enum)]
+        to: TargetArg,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Write the result here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show how a SCIM bulk request would be split and ordered for an upstream's limits.
+    Plan {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Print the whole plan (chunks with their requests) as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -29,70 +61,234 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Validate { file, json } => validate(&file, json),
-        Command::Codes { markdown } => {
-            if markdown {
-                print!("{}", muster::diag::catalogue_markdown());
-            } else {
-                for code in muster::Code::ALL {
-                    println!("{:<24} {}", code.id(), code.summary());
-                }
-            }
-            ExitCode::SUCCESS
+#[derive(Args)]
+struct LimitArgs {
+    /// The upstream's bulk.maxOperations.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_operations: Option<u64>,
+    /// The upstream's bulk.maxPayloadSize, in bytes.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_payload_bytes: Option<u64>,
+}
+
+impl LimitArgs {
+    fn config(&self) -> Option<BulkConfig> {
+        (self.max_operations.is_some() || self.max_payload_bytes.is_some()).then_some(BulkConfig {
+            supported: true,
+            max_operations: self.max_operations,
+            max_payload_size: self.max_payload_bytes,
+        })
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Scim,
+    Oracle,
+    JumpcloudCreate,
+    JumpcloudUpdate,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    Scim,
+    Oracle,
+    JumpcloudCreate,
+    JumpcloudUpdate,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Auto => Format::Auto,
+            FormatArg::Scim => Format::Scim,
+            FormatArg::Oracle => Format::Oracle,
+            FormatArg::JumpcloudCreate => Format::JumpcloudCreate,
+            FormatArg::JumpcloudUpdate => Format::JumpcloudUpdate,
         }
     }
 }
 
-fn validate(file: &PathBuf, json: bool) -> ExitCode {
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("muster: cannot read {}: {err}", file.display());
-            return ExitCode::from(2);
+impl From<TargetArg> for Format {
+    fn from(t: TargetArg) -> Format {
+        match t {
+            TargetArg::Scim => Format::Scim,
+            TargetArg::Oracle => Format::Oracle,
+            TargetArg::JumpcloudCreate => Format::JumpcloudCreate,
+            TargetArg::JumpcloudUpdate => Format::JumpcloudUpdate,
+        }
+    }
+}
+
+/// A run that could not go on: printed as `muster: …`, exit 2.
+struct Failure(String);
+
+fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Validate { file, format, limits, json } => validate(&file, format.into(), &limits, json),
+        Command::Convert { file, format, to, limits, output } => {
+            convert(&file, format.into(), to.into(), &limits, output.as_deref())
+        }
+        Command::Plan { file, format, limits, json } => plan(&file, format.into(), &limits, json),
+        Command::Codes { markdown } => {
+            codes(markdown);
+            Ok(true)
         }
     };
-    let report = muster::validate_scim_bulk(&bytes);
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(err) => {
-                eprintln!("muster: cannot render the report: {err}");
-                return ExitCode::from(2);
-            }
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Failure(message)) => {
+            eprintln!("muster: {message}");
+            ExitCode::from(2)
         }
-    } else {
-        for d in &report.diagnostics {
-            let place = d
-                .pointer
-                .as_deref()
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            println!(
-                "{}: {}[{}]{place}: {}",
-                file.display(),
-                severity(d.severity),
-                d.code,
-                d.message
-            );
-        }
-        let s = report.summary;
-        println!(
-            "{} operations, {} errors, {} warnings",
-            s.rows, s.errors, s.warnings
-        );
-    }
-    if report.valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
     }
 }
 
-fn severity(s: muster::Severity) -> &'static str {
-    match s {
-        muster::Severity::Error => "error",
-        muster::Severity::Warning => "warning",
+fn read(file: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value).map_err(|err| Failure(format!("cannot render JSON: {err}")))
+}
+
+fn validate(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<bool, Failure> {
+    let bytes = read(file)?;
+    let options = Options { format, limits: limits.config(), password_policy: None };
+    let report = muster::validate(&bytes, &options);
+    if json {
+        println!("{}", to_json(&report)?);
+    } else {
+        print_report(file, &report, "record(s)");
+    }
+    Ok(report.valid)
+}
+
+fn convert(
+    file: &Path,
+    format: Format,
+    to: Format,
+    limits: &LimitArgs,
+    output: Option<&Path>,
+) -> Result<bool, Failure> {
+    let bytes = read(file)?;
+    let options = Options { format, ..Options::default() };
+    let conversion = muster::convert(&bytes, &options, to);
+    print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
+    let body = match conversion.body {
+        Some(body) if conversion.report.valid => body,
+        _ => {
+            eprintln!("{}: not converted; fix the errors above first.", file.display());
+            return Ok(false);
+        }
+    };
+    let body = match limits.config() {
+        None => body,
+        Some(config) if to.is_jumpcloud() => {
+            let size = config.max_operations.and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
+            let users = body.as_array().cloned().unwrap_or_default();
+            serde_json::Value::Array(users.chunks(size.max(1)).map(|c| serde_json::Value::Array(c.to_vec())).collect())
+        }
+        Some(config) => {
+            let plan = muster::plan::plan(&body, Limits::from_config(Some(&config)));
+            print_diagnostics(file, &plan.diagnostics, &mut std::io::stderr());
+            serde_json::Value::Array(plan.chunks.into_iter().map(|c| c.request).collect())
+        }
+    };
+    let text = to_json(&body)?;
+    match output {
+        Some(path) => std::fs::write(path, text + "\n")
+            .map_err(|err| Failure(format!("cannot write {}: {err}", path.display())))?,
+        None => println!("{text}"),
+    }
+    Ok(true)
+}
+
+fn plan(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<bool, Failure> {
+    let bytes = read(file)?;
+    let report = muster::validate(&bytes, &Options { format, ..Options::default() });
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if !report.valid || format.resolve(&value).is_jumpcloud() {
+        print_report(file, &report, "operation(s)");
+        if report.valid {
+            return Err(Failure(
+                "plan works on SCIM bulk requests; convert JumpCloud bodies with --to scim first".to_owned(),
+            ));
+        }
+        return Ok(false);
+    }
+    let plan = muster::plan::plan(&value, Limits::from_config(limits.config().as_ref()));
+    if json {
+        println!("{}", to_json(&plan)?);
+    } else {
+        print_plan(&plan);
+        print_diagnostics(file, &plan.diagnostics, &mut std::io::stdout());
+    }
+    Ok(plan.diagnostics.is_empty())
+}
+
+fn print_plan(plan: &Plan) {
+    let Limits { max_operations, max_payload_bytes } = plan.limits;
+    println!(
+        "{} operations in {} chunk(s) (maxOperations {max_operations}, maxPayloadSize {max_payload_bytes} bytes, filled to {} bytes)",
+        plan.operation_count(),
+        plan.chunks.len(),
+        plan.limits.budget()
+    );
+    for chunk in &plan.chunks {
+        let follow_ups =
+            chunk.origins.iter().filter(|o| matches!(o, muster::plan::Origin::CycleFollowUp { .. })).count();
+        let mut line = format!(
+            "  chunk {}: {} operations, {} bytes, creates {}",
+            chunk.index + 1,
+            chunk.origins.len(),
+            chunk.bytes,
+            chunk.creates.len()
+        );
+        if !chunk.carried.is_empty() {
+            line += &format!(", needs ids from earlier chunks for {}", chunk.carried.join(", "));
+        }
+        if follow_ups > 0 {
+            line += &format!(", {follow_ups} follow-up PATCH(es) closing reference cycles");
+        }
+        println!("{line}");
+    }
+}
+
+fn print_report(file: &Path, report: &Report, unit: &str) {
+    print_diagnostics(file, &report.diagnostics, &mut std::io::stdout());
+    let s = report.summary;
+    println!("{}: {} {unit}, {} error(s), {} warning(s)", file.display(), s.rows, s.errors, s.warnings);
+}
+
+fn print_diagnostics(file: &Path, diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) {
+    for d in diagnostics {
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let place = d
+            .pointer
+            .as_deref()
+            .map(|p| if p.is_empty() { " at /".to_owned() } else { format!(" at {p}") })
+            .unwrap_or_default();
+        // Output to a closed pipe is not worth a panic.
+        let _ = writeln!(out, "{}: {severity}[{}]{place}: {}", file.display(), d.code, d.message);
+    }
+}
+
+fn codes(markdown: bool) {
+    if markdown {
+        print!("{}", muster::diag::catalogue_markdown());
+        return;
+    }
+    for code in muster::Code::ALL {
+        let severity = match code.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        println!("{:<28} {severity:<8} {}", code.id(), code.summary());
     }
 }

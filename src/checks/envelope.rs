@@ -1,8 +1,6 @@
 //! The SCIM bulk request (RFC 7644 §3.7) and each of its operations, in RFC or Oracle HCM dialect.
 
-use super::{
-    Ctx, Expected, expect_type, patch, push_token, references, resources, type_name, unique,
-};
+use super::{Ctx, Expected, expect_type, patch, push_token, references, resources, type_name, unique};
 use crate::diag::Code;
 use crate::payload::{oracle, scim};
 use serde_json::{Map, Value};
@@ -76,10 +74,7 @@ fn check_schemas(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
             Code::BulkSchemasMissing,
             "/schemas",
             Some("schemas"),
-            format!(
-                "`schemas` must be an array containing \"{}\".",
-                scim::BULK_REQUEST_URN
-            ),
+            format!("`schemas` must be an array containing \"{}\".", scim::BULK_REQUEST_URN),
         );
     }
 }
@@ -88,10 +83,7 @@ fn check_fail_on_errors(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
     let Some(value) = object.get("failOnErrors") else {
         return;
     };
-    if value
-        .as_u64()
-        .is_some_and(|n| n >= 1 && n <= u64::from(u32::MAX))
-    {
+    if value.as_u64().is_some_and(|n| n >= 1 && n <= u64::from(u32::MAX)) {
         return;
     }
     ctx.report(
@@ -152,16 +144,10 @@ fn check_operation<'v>(
             format!(
                 "A {} operation needs `data`: the resource{} to send.",
                 m.as_str(),
-                if m == scim::Method::Patch {
-                    " changes"
-                } else {
-                    ""
-                }
+                if m == scim::Method::Patch { " changes" } else { "" }
             ),
         ),
-        (Some(m), Some(data)) => {
-            check_data(data, m, resource_type, &data_pointer, index, users, ctx)
-        }
+        (Some(m), Some(data)) => check_data(data, m, resource_type, &data_pointer, index, users, ctx),
     }
 }
 
@@ -170,10 +156,7 @@ fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Op
     let method = raw.and_then(|m| serde_json::from_value::<scim::Method>(m.clone()).ok());
     if method.is_none() {
         let hint = match raw.and_then(Value::as_str) {
-            Some(m)
-                if ["POST", "PUT", "PATCH", "DELETE"]
-                    .contains(&m.to_ascii_uppercase().as_str()) =>
-            {
+            Some(m) if ["POST", "PUT", "PATCH", "DELETE"].contains(&m.to_ascii_uppercase().as_str()) => {
                 format!(" Write it in capitals: \"{}\".", m.to_ascii_uppercase())
             }
             _ => String::new(),
@@ -291,9 +274,7 @@ fn check_data(
         return;
     };
     match (method, resource_type) {
-        (scim::Method::Patch, Some("Roles")) if ctx.is_oracle() => {
-            resources::check_oracle_roles(object, pointer, ctx)
-        }
+        (scim::Method::Patch, Some("Roles")) if ctx.is_oracle() => resources::check_oracle_roles(object, pointer, ctx),
         // Oracle HCM patches users with a partial resource, not a PatchOp.
         (scim::Method::Patch, Some("Users")) if ctx.is_oracle() => {
             resources::check_user(object, resources::Mode::Partial, pointer, ctx);
@@ -302,9 +283,7 @@ fn check_data(
         (_, Some("Users")) => {
             resources::check_user(
                 object,
-                resources::Mode::Full {
-                    creating: method == scim::Method::Post,
-                },
+                resources::Mode::Full { creating: method == scim::Method::Post },
                 pointer,
                 ctx,
             );

@@ -89,11 +89,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
                 Code::JcNotArray,
                 &pointer,
                 None,
-                format!(
-                    "User {} must be a JSON object, not {}.",
-                    index + 1,
-                    type_name(user)
-                ),
+                format!("User {} must be a JSON object, not {}.", index + 1, type_name(user)),
             ),
         }
     }
@@ -115,27 +111,14 @@ fn check_user(
     }
     check_read_only(user, pointer, creating, ctx);
     check_state(user, pointer, creating, ctx);
-    check_positive(
-        user.get("unix_uid"),
-        &push_token(pointer, "unix_uid"),
-        "unix_uid",
-        ctx,
-    );
-    check_positive(
-        user.get("unix_guid"),
-        &push_token(pointer, "unix_guid"),
-        "unix_guid",
-        ctx,
-    );
+    check_positive(user.get("unix_uid"), &push_token(pointer, "unix_uid"), "unix_uid", ctx);
+    check_positive(user.get("unix_guid"), &push_token(pointer, "unix_guid"), "unix_guid", ctx);
     if let Some(mfa) = user.get("mfa") {
         let at = push_token(pointer, "mfa");
         match mfa.as_object() {
-            Some(mfa) => check_positive(
-                mfa.get("exclusionDays"),
-                &push_token(&at, "exclusionDays"),
-                "mfa.exclusionDays",
-                ctx,
-            ),
+            Some(mfa) => {
+                check_positive(mfa.get("exclusionDays"), &push_token(&at, "exclusionDays"), "mfa.exclusionDays", ctx)
+            }
             None => ctx.report(
                 Code::TypeMismatch,
                 &at,
@@ -149,29 +132,14 @@ fn check_user(
 
     if let Some(username) = user.get("username").and_then(Value::as_str) {
         check_username(username, &push_token(pointer, "username"), ctx);
-        seen.note(
-            Key::UserName,
-            username,
-            index,
-            &push_token(pointer, "username"),
-            "username",
-            ctx,
-        );
+        seen.note(Key::UserName, username, index, &push_token(pointer, "username"), "username", ctx);
     }
     for field in ["email", "alternateEmail"] {
-        if let Some(address) = user
-            .get(field)
-            .and_then(Value::as_str)
-            .filter(|a| !a.is_empty())
-        {
+        if let Some(address) = user.get(field).and_then(Value::as_str).filter(|a| !a.is_empty()) {
             check_email_address(address, &push_token(pointer, field), field, ctx);
         }
     }
-    if let Some(address) = user
-        .get("recoveryEmail")
-        .and_then(|r| r.get("address"))
-        .and_then(Value::as_str)
-    {
+    if let Some(address) = user.get("recoveryEmail").and_then(|r| r.get("address")).and_then(Value::as_str) {
         check_email_address(
             address,
             &push_token(&push_token(pointer, "recoveryEmail"), "address"),
@@ -180,14 +148,7 @@ fn check_user(
         );
     }
     if let Some(email) = user.get("email").and_then(Value::as_str) {
-        seen.note(
-            Key::Email,
-            email,
-            index,
-            &push_token(pointer, "email"),
-            "email",
-            ctx,
-        );
+        seen.note(Key::Email, email, index, &push_token(pointer, "email"), "email", ctx);
     }
     if let Some(employee) = user.get("employeeIdentifier").and_then(Value::as_str) {
         seen.note(
@@ -199,10 +160,8 @@ fn check_user(
             ctx,
         );
     }
-    if let (Some(policy), Some(password)) = (
-        &ctx.options.password_policy,
-        user.get("password").and_then(Value::as_str),
-    ) {
+    if let (Some(policy), Some(password)) = (&ctx.options.password_policy, user.get("password").and_then(Value::as_str))
+    {
         let username = user.get("username").and_then(Value::as_str);
         if let Some(problem) = policy_violation(policy, password, username) {
             ctx.report(
@@ -216,11 +175,7 @@ fn check_user(
 }
 
 fn check_required(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
-    let present = |key: &str| {
-        user.get(key)
-            .and_then(Value::as_str)
-            .is_some_and(|v| !v.trim().is_empty())
-    };
+    let present = |key: &str| user.get(key).and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty());
     if creating {
         for key in ["username", "email"] {
             if !present(key) {
@@ -277,11 +232,7 @@ fn check_strings(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
 }
 
 fn check_read_only(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
-    let create_ignored: &[&str] = if creating {
-        &["id", "organization"]
-    } else {
-        &[]
-    };
+    let create_ignored: &[&str] = if creating { &["id", "organization"] } else { &[] };
     for field in READ_ONLY_FIELDS.iter().chain(create_ignored) {
         if user.contains_key(*field) {
             ctx.report(
@@ -299,12 +250,7 @@ fn check_nested_ids(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
         if !expect_type(ctx, user, list, pointer, Expected::Array) {
             continue;
         }
-        let items = user
-            .get(list)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate();
+        let items = user.get(list).and_then(Value::as_array).into_iter().flatten().enumerate();
         for (i, item) in items {
             for key in ["_id", "id"] {
                 if item.get(key).is_some() {
@@ -312,7 +258,9 @@ fn check_nested_ids(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
                         Code::JcReadOnlyField,
                         &push_token(&push_token(&push_token(pointer, list), i), key),
                         Some(&format!("{list}[{i}].{key}")),
-                        format!("`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."),
+                        format!(
+                            "`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."
+                        ),
                     );
                 }
             }
@@ -321,21 +269,14 @@ fn check_nested_ids(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
 }
 
 fn check_state(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
-    let allowed: &[&str] = if creating {
-        &["STAGED", "ACTIVATED", "SUSPENDED"]
-    } else {
-        &["ACTIVATED", "SUSPENDED"]
-    };
+    let allowed: &[&str] = if creating { &["STAGED", "ACTIVATED", "SUSPENDED"] } else { &["ACTIVATED", "SUSPENDED"] };
     let state = user.get("state");
     let at = push_token(pointer, "state");
     if let Some(state) = state
         && !state.as_str().is_some_and(|s| allowed.contains(&s))
     {
-        let extra = if !creating && state.as_str() == Some("STAGED") {
-            " A user cannot be moved back to STAGED."
-        } else {
-            ""
-        };
+        let extra =
+            if !creating && state.as_str() == Some("STAGED") { " A user cannot be moved back to STAGED." } else { "" };
         ctx.report(
             Code::JcStateInvalid,
             &at,
@@ -379,13 +320,7 @@ fn check_attributes(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
         return;
     }
     let base = push_token(pointer, "attributes");
-    for (i, attribute) in user
-        .get("attributes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, attribute) in user.get("attributes").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let at = push_token(&base, i);
         let name = attribute.get("name").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -427,58 +362,27 @@ fn check_username(username: &str, pointer: &str, ctx: &mut Ctx<'_>) {
         None
     };
     if let Some(problem) = problem {
-        ctx.report(
-            Code::JcUsernameInvalid,
-            pointer,
-            Some("username"),
-            format!("The username {problem}."),
-        );
+        ctx.report(Code::JcUsernameInvalid, pointer, Some("username"), format!("The username {problem}."));
     } else if username.chars().count() > 20 {
         ctx.report(
             Code::JcUsernameLong,
             pointer,
             Some("username"),
-            format!(
-                "The username has {} characters; Windows devices accept at most 20.",
-                username.chars().count()
-            ),
+            format!("The username has {} characters; Windows devices accept at most 20.", username.chars().count()),
         );
     }
 }
 
 /// What the password lacks, if anything. Never echoes the password.
-fn policy_violation(
-    policy: &PasswordPolicy,
-    password: &str,
-    username: Option<&str>,
-) -> Option<String> {
-    if let Some(min) = policy
-        .min_length
-        .filter(|&min| password.chars().count() < min)
-    {
+fn policy_violation(policy: &PasswordPolicy, password: &str, username: Option<&str>) -> Option<String> {
+    if let Some(min) = policy.min_length.filter(|&min| password.chars().count() < min) {
         return Some(format!("must be at least {min} characters long"));
     }
     let lacks = [
-        (
-            policy.needs_lowercase,
-            password.chars().any(char::is_lowercase),
-            "a lowercase letter",
-        ),
-        (
-            policy.needs_uppercase,
-            password.chars().any(char::is_uppercase),
-            "an uppercase letter",
-        ),
-        (
-            policy.needs_numeric,
-            password.chars().any(|c| c.is_ascii_digit()),
-            "a digit",
-        ),
-        (
-            policy.needs_symbolic,
-            password.chars().any(|c| !c.is_alphanumeric()),
-            "a symbol",
-        ),
+        (policy.needs_lowercase, password.chars().any(char::is_lowercase), "a lowercase letter"),
+        (policy.needs_uppercase, password.chars().any(char::is_uppercase), "an uppercase letter"),
+        (policy.needs_numeric, password.chars().any(|c| c.is_ascii_digit()), "a digit"),
+        (policy.needs_symbolic, password.chars().any(|c| !c.is_alphanumeric()), "a symbol"),
     ];
     if let Some((_, _, what)) = lacks.iter().find(|(needed, has, _)| *needed && !has) {
         return Some(format!("must contain {what}"));
@@ -486,9 +390,7 @@ fn policy_violation(
     let forbids_username = policy.allow_username_substring == Some(false);
     match username {
         Some(name)
-            if forbids_username
-                && !name.is_empty()
-                && password.to_lowercase().contains(&name.to_lowercase()) =>
+            if forbids_username && !name.is_empty() && password.to_lowercase().contains(&name.to_lowercase()) =>
         {
             Some("may not contain the username".to_owned())
         }

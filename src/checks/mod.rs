@@ -34,10 +34,7 @@ pub fn validate(bytes: &[u8], options: &Options) -> Report {
                 err.line(),
                 err.column()
             );
-            Report::new(
-                0,
-                vec![Diagnostic::new(Code::JsonSyntax, message).at_pointer("")],
-            )
+            Report::new(0, vec![Diagnostic::new(Code::JsonSyntax, message).at_pointer("")])
         }
     }
 }
@@ -46,11 +43,7 @@ pub fn validate(bytes: &[u8], options: &Options) -> Report {
 pub fn validate_value(value: &Value, options: &Options) -> Report {
     let mut ctx = Ctx::new(options, options.format.resolve(value));
     let rows = run(value, &mut ctx);
-    if options
-        .limits
-        .as_ref()
-        .is_some_and(|l| l.max_payload_size.is_some())
-    {
+    if options.limits.as_ref().is_some_and(|l| l.max_payload_size.is_some()) {
         let size = serde_json::to_vec(value).map_or(0, |v| v.len());
         limits::check_payload_size(size, &mut ctx);
     }
@@ -59,21 +52,11 @@ pub fn validate_value(value: &Value, options: &Options) -> Report {
 
 /// Validates a SCIM 2.0 bulk request (RFC 7644) with no upstream limits.
 pub fn validate_scim_bulk(bytes: &[u8]) -> Report {
-    validate(
-        bytes,
-        &Options {
-            format: Format::Scim,
-            ..Options::default()
-        },
-    )
+    validate(bytes, &Options { format: Format::Scim, ..Options::default() })
 }
 
 fn run(value: &Value, ctx: &mut Ctx<'_>) -> u64 {
-    if ctx.format.is_jumpcloud() {
-        jumpcloud::check(value, ctx)
-    } else {
-        envelope::check(value, ctx)
-    }
+    if ctx.format.is_jumpcloud() { jumpcloud::check(value, ctx) } else { envelope::check(value, ctx) }
 }
 
 /// What every rule needs: the dialect, the options, and where findings go.
@@ -86,21 +69,11 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(options: &'a Options, format: Format) -> Self {
-        Ctx {
-            options,
-            format,
-            out: Vec::new(),
-        }
+        Ctx { options, format, out: Vec::new() }
     }
 
     /// Records a finding at `pointer`, naming `field` when there is one.
-    pub(crate) fn report(
-        &mut self,
-        code: Code,
-        pointer: &str,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) {
+    pub(crate) fn report(&mut self, code: Code, pointer: &str, field: Option<&str>, message: impl Into<String>) {
         let mut d = Diagnostic::new(code, message).at_pointer(pointer);
         d.field = field.map(str::to_owned);
         self.out.push(d);

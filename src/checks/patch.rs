@@ -10,10 +10,7 @@ pub(super) fn check(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
         .get("schemas")
         .and_then(Value::as_array)
         .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(PATCH_OP_URN)));
-    let operations = data
-        .get("Operations")
-        .and_then(Value::as_array)
-        .filter(|ops| !ops.is_empty());
+    let operations = data.get("Operations").and_then(Value::as_array).filter(|ops| !ops.is_empty());
     let Some(operations) = operations.filter(|_| has_urn) else {
         ctx.report(
             Code::PatchNotPatchOp,
@@ -37,26 +34,15 @@ fn check_operation(operation: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
             Code::PatchOpInvalid,
             pointer,
             None,
-            format!(
-                "Each PATCH operation must be an object with `op`, not {}.",
-                type_name(operation)
-            ),
+            format!("Each PATCH operation must be an object with `op`, not {}.", type_name(operation)),
         );
         return;
     };
     // Servers take `op` case-insensitively (Entra ID sends "Replace").
-    let op = operation
-        .get("op")
-        .and_then(Value::as_str)
-        .map(str::to_ascii_lowercase);
+    let op = operation.get("op").and_then(Value::as_str).map(str::to_ascii_lowercase);
     let op_pointer = push_token(pointer, "op");
     let Some(op) = op.filter(|o| ["add", "remove", "replace"].contains(&o.as_str())) else {
-        ctx.report(
-            Code::PatchOpInvalid,
-            &op_pointer,
-            Some("op"),
-            "`op` must be \"add\", \"remove\" or \"replace\".",
-        );
+        ctx.report(Code::PatchOpInvalid, &op_pointer, Some("op"), "`op` must be \"add\", \"remove\" or \"replace\".");
         return;
     };
 

@@ -16,10 +16,7 @@ const MAX_DEPTH: usize = 32;
 
 /// Whether `path` is a valid PATCH path.
 pub fn is_valid(path: &str) -> bool {
-    let mut p = Parser {
-        s: path.as_bytes(),
-        at: 0,
-    };
+    let mut p = Parser { s: path.as_bytes(), at: 0 };
     p.path() && p.at == p.s.len()
 }
 
@@ -42,10 +39,7 @@ impl Parser<'_> {
     /// A case-insensitive keyword followed by a space (or, with `end_ok`, by the end of a filter).
     fn keyword(&mut self, word: &str) -> bool {
         let end = self.at + word.len();
-        let matches = self
-            .s
-            .get(self.at..end)
-            .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()));
+        let matches = self.s.get(self.at..end).is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()));
         if matches {
             self.at = end;
         }
@@ -70,24 +64,14 @@ impl Parser<'_> {
     /// `[URI ":"] ATTRNAME ["." ATTRNAME]`. A URI is recognised by its `urn:` prefix; the
     /// attribute starts after its last colon.
     fn attr_path(&mut self) -> bool {
-        if self
-            .s
-            .get(self.at..self.at + 4)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"urn:"))
-        {
+        if self.s.get(self.at..self.at + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"urn:")) {
             let rest = &self.s[self.at..];
-            let stop = rest
-                .iter()
-                .position(|&b| matches!(b, b'[' | b' ' | b']'))
-                .unwrap_or(rest.len());
+            let stop = rest.iter().position(|&b| matches!(b, b'[' | b' ' | b']')).unwrap_or(rest.len());
             let Some(colon) = rest[..stop].iter().rposition(|&b| b == b':') else {
                 return false;
             };
             let uri = &rest[..colon];
-            if uri
-                .iter()
-                .any(|&b| b.is_ascii_control() || matches!(b, b'"' | b'(' | b')'))
-            {
+            if uri.iter().any(|&b| b.is_ascii_control() || matches!(b, b'"' | b'(' | b')')) {
                 return false;
             }
             // Extension URIs contain dots ("2.0"); the sub-attribute dot comes after the name.
@@ -96,8 +80,7 @@ impl Parser<'_> {
         if !self.attr_name() {
             return false;
         }
-        if self.peek() == Some(b'.') && self.s.get(self.at + 1).is_some_and(u8::is_ascii_alphabetic)
-        {
+        if self.peek() == Some(b'.') && self.s.get(self.at + 1).is_some_and(u8::is_ascii_alphabetic) {
             self.at += 1;
             return self.attr_name();
         }
@@ -108,10 +91,7 @@ impl Parser<'_> {
         if !self.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
             return false;
         }
-        while self
-            .peek()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'$')
-        {
+        while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'$') {
             self.at += 1;
         }
         true
@@ -182,16 +162,14 @@ impl Parser<'_> {
         false
     }
 
+    /// A JSON number (so `42.` and `.5` are not).
     fn number(&mut self) -> bool {
         let start = self.at;
         self.eat(b'-');
-        while self
-            .peek()
-            .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        {
+        while self.peek().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
             self.at += 1;
         }
-        std::str::from_utf8(&self.s[start..self.at]).is_ok_and(|n| n.parse::<f64>().is_ok())
+        serde_json::from_slice::<serde_json::Value>(&self.s[start..self.at]).is_ok_and(|v| v.is_number())
     }
 }
 

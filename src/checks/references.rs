@@ -21,13 +21,7 @@ pub(super) fn check(operations: &[Value], ctx: &mut Ctx<'_>) {
         );
     }
     for cycle in graph.cycles() {
-        let name = |i: usize| {
-            operations[i]
-                .get("bulkId")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_owned()
-        };
+        let name = |i: usize| operations[i].get("bulkId").and_then(Value::as_str).unwrap_or("?").to_owned();
         let mut chain: Vec<String> = cycle.iter().map(|&i| name(i)).collect();
         chain.push(name(cycle[0]));
         ctx.report(

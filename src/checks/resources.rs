@@ -17,37 +17,19 @@ pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, c
     check_user_schema(user, mode, pointer, ctx);
     if mode != Mode::Partial {
         let name = user.get("userName");
-        if name
-            .and_then(Value::as_str)
-            .is_none_or(|n| n.trim().is_empty())
-        {
+        if name.and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
             let message = match name {
                 Some(v) if !v.is_string() => {
                     format!("`userName` must be a string, not {}.", type_name(v))
                 }
-                _ => "Every User needs a non-empty `userName`, unique across the service provider."
-                    .to_owned(),
+                _ => "Every User needs a non-empty `userName`, unique across the service provider.".to_owned(),
             };
-            ctx.report(
-                Code::UserNameMissing,
-                &push_token(pointer, "userName"),
-                Some("userName"),
-                message,
-            );
+            ctx.report(Code::UserNameMissing, &push_token(pointer, "userName"), Some("userName"), message);
         }
     }
     check_id(user, mode, pointer, ctx);
     expect_type(ctx, user, "active", pointer, Expected::Bool);
-    for key in [
-        "externalId",
-        "displayName",
-        "nickName",
-        "title",
-        "password",
-        "userType",
-        "locale",
-        "timezone",
-    ] {
+    for key in ["externalId", "displayName", "nickName", "title", "password", "userType", "locale", "timezone"] {
         expect_type(ctx, user, key, pointer, Expected::String);
     }
     expect_type(ctx, user, "name", pointer, Expected::Object);
@@ -58,27 +40,34 @@ pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, c
         let at = push_token(pointer, scim::ENTERPRISE_USER_URN);
         match enterprise.as_object() {
             Some(ext) => {
-                for key in [
-                    "employeeNumber",
-                    "costCenter",
-                    "organization",
-                    "division",
-                    "department",
-                ] {
+                for key in ["employeeNumber", "costCenter", "organization", "division", "department"] {
                     expect_type(ctx, ext, key, &at, Expected::String);
                 }
-                expect_type(ctx, ext, "manager", &at, Expected::Object);
+                if expect_type(ctx, ext, "manager", &at, Expected::Object) {
+                    check_manager(ext.get("manager"), &push_token(&at, "manager"), ctx);
+                }
             }
             None => ctx.report(
                 Code::TypeMismatch,
                 &at,
                 Some("enterprise extension"),
-                format!(
-                    "The enterprise extension must be an object, not {}.",
-                    type_name(enterprise)
-                ),
+                format!("The enterprise extension must be an object, not {}.", type_name(enterprise)),
             ),
         }
+    }
+}
+
+/// RFC 7643 §4.3: a manager has `value` (the manager's id) and `$ref` (its URI), both REQUIRED.
+fn check_manager(manager: Option<&Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(manager) = manager.and_then(Value::as_object) else { return };
+    let value = manager.get("value").and_then(Value::as_str);
+    if value.is_some() && !manager.contains_key("$ref") {
+        ctx.report(
+            Code::ManagerRefMissing,
+            &push_token(pointer, "$ref"),
+            Some("manager.$ref"),
+            "RFC 7643 §4.3 requires `$ref` beside the manager's `value`, and strict servers refuse it without: add \"$ref\": \"../Users/<the same id or bulkId:…>\".",
+        );
     }
 }
 
@@ -88,11 +77,8 @@ fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: 
         .and_then(Value::as_array)
         .map_or_else(Vec::new, |s| s.iter().filter_map(Value::as_str).collect());
     let at = push_token(pointer, "schemas");
-    let (own, other) = if ctx.is_oracle() {
-        (oracle::USER_URN, scim::USER_URN)
-    } else {
-        (scim::USER_URN, oracle::USER_URN)
-    };
+    let (own, other) =
+        if ctx.is_oracle() { (oracle::USER_URN, scim::USER_URN) } else { (scim::USER_URN, oracle::USER_URN) };
     if schemas.contains(&own) {
         return;
     }
@@ -157,19 +143,12 @@ fn check_emails(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
     for (i, email) in emails.iter().enumerate() {
         let at = push_token(&base, i);
         let Some(email) = email.as_object() else {
-            ctx.report(
-                Code::TypeMismatch,
-                &at,
-                Some("emails"),
-                "Each email must be an object with `value`.",
-            );
+            ctx.report(Code::TypeMismatch, &at, Some("emails"), "Each email must be an object with `value`.");
             continue;
         };
         let field = format!("emails[{i}].value");
         match email.get("value") {
-            Some(Value::String(address)) => {
-                check_email_address(address, &push_token(&at, "value"), &field, ctx)
-            }
+            Some(Value::String(address)) => check_email_address(address, &push_token(&at, "value"), &field, ctx),
             _ => ctx.report(
                 Code::EmailInvalid,
                 &push_token(&at, "value"),
@@ -183,11 +162,7 @@ fn check_emails(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
                     Code::EmailPrimaryMultiple,
                     &push_token(&at, "primary"),
                     Some(&format!("emails[{i}].primary")),
-                    format!(
-                        "Email {} is also marked primary (as email {} is); only one may be.",
-                        i + 1,
-                        first + 1
-                    ),
+                    format!("Email {} is also marked primary (as email {} is); only one may be.", i + 1, first + 1),
                 ),
                 None => first_primary = Some(i),
             }
@@ -208,10 +183,7 @@ fn check_email_type(email: &Map<String, Value>, pointer: &str, i: usize, ctx: &m
             Code::EmailTypeDialect,
             &at,
             Some(&field),
-            format!(
-                "Oracle HCM codes a work email as \"{}\", not \"{kind}\".",
-                oracle::EMAIL_TYPE_WORK
-            ),
+            format!("Oracle HCM codes a work email as \"{}\", not \"{kind}\".", oracle::EMAIL_TYPE_WORK),
         );
     } else if !ctx.is_oracle() && kind == oracle::EMAIL_TYPE_WORK {
         ctx.report(
@@ -252,11 +224,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
             format!("A Group's `schemas` must contain \"{}\".", scim::GROUP_URN),
         );
     }
-    if group
-        .get("displayName")
-        .and_then(Value::as_str)
-        .is_none_or(|n| n.trim().is_empty())
-    {
+    if group.get("displayName").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         ctx.report(
             Code::GroupDisplayNameMissing,
             &push_token(pointer, "displayName"),
@@ -267,13 +235,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
     check_id(group, Mode::Full { creating: false }, pointer, ctx);
     if expect_type(ctx, group, "members", pointer, Expected::Array) {
         let base = push_token(pointer, "members");
-        for (i, member) in group
-            .get("members")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (i, member) in group.get("members").and_then(Value::as_array).into_iter().flatten().enumerate() {
             if !member.get("value").is_some_and(Value::is_string) {
                 ctx.report(
                     Code::TypeMismatch,
@@ -288,11 +250,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
 
 /// Oracle HCM `PATCH /Roles/{id}`: `{"members": [{"value": …, "operation": "ADD" | "REMOVE"}]}`.
 pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    let Some(members) = data
-        .get("members")
-        .and_then(Value::as_array)
-        .filter(|m| !m.is_empty())
-    else {
+    let Some(members) = data.get("members").and_then(Value::as_array).filter(|m| !m.is_empty()) else {
         ctx.report(
             Code::OracleRoleMembersInvalid,
             &push_token(pointer, "members"),
@@ -304,10 +262,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: 
     let base = push_token(pointer, "members");
     for (i, member) in members.iter().enumerate() {
         let at = push_token(&base, i);
-        let value_ok = member
-            .get("value")
-            .and_then(Value::as_str)
-            .is_some_and(|v| !v.is_empty());
+        let value_ok = member.get("value").and_then(Value::as_str).is_some_and(|v| !v.is_empty());
         let operation = member.get("operation").and_then(Value::as_str);
         if !value_ok {
             ctx.report(
@@ -320,10 +275,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: 
         if !matches!(operation, Some("ADD" | "REMOVE")) {
             let hint = match operation {
                 Some(op) if matches!(op.to_ascii_uppercase().as_str(), "ADD" | "REMOVE") => {
-                    format!(
-                        " Oracle HCM expects capitals: \"{}\".",
-                        op.to_ascii_uppercase()
-                    )
+                    format!(" Oracle HCM expects capitals: \"{}\".", op.to_ascii_uppercase())
                 }
                 _ => String::new(),
             };

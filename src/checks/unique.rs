@@ -56,15 +56,7 @@ pub(crate) struct Seen {
 impl Seen {
     /// Notes `raw` (found at `pointer`, in the `index`th record) and reports it if an earlier record
     /// had the same value. Empty values are never duplicates.
-    pub(crate) fn note(
-        &mut self,
-        key: Key,
-        raw: &str,
-        index: usize,
-        pointer: &str,
-        field: &str,
-        ctx: &mut Ctx<'_>,
-    ) {
+    pub(crate) fn note(&mut self, key: Key, raw: &str, index: usize, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
         if raw.trim().is_empty() {
             return;
         }
@@ -77,11 +69,7 @@ impl Seen {
                 if *first_index == index {
                     return; // the same record listing a value twice is not a batch duplicate
                 }
-                let noun = if ctx.format.is_jumpcloud() {
-                    "user"
-                } else {
-                    "operation"
-                };
+                let noun = if ctx.format.is_jumpcloud() { "user" } else { "operation" };
                 ctx.report(
                     key.code(),
                     pointer,
@@ -98,60 +86,24 @@ impl Seen {
     }
 
     /// Notes the unique keys of a SCIM User.
-    pub(super) fn record(
-        &mut self,
-        user: &Map<String, Value>,
-        pointer: &str,
-        index: usize,
-        ctx: &mut Ctx<'_>,
-    ) {
+    pub(super) fn record(&mut self, user: &Map<String, Value>, pointer: &str, index: usize, ctx: &mut Ctx<'_>) {
         if let Some(name) = user.get("userName").and_then(Value::as_str) {
-            self.note(
-                Key::UserName,
-                name,
-                index,
-                &push_token(pointer, "userName"),
-                "userName",
-                ctx,
-            );
+            self.note(Key::UserName, name, index, &push_token(pointer, "userName"), "userName", ctx);
         }
         if let Some(id) = user.get("externalId").and_then(Value::as_str) {
-            self.note(
-                Key::ExternalId,
-                id,
-                index,
-                &push_token(pointer, "externalId"),
-                "externalId",
-                ctx,
-            );
+            self.note(Key::ExternalId, id, index, &push_token(pointer, "externalId"), "externalId", ctx);
         }
-        let emails = user
-            .get("emails")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
+        let emails = user.get("emails").and_then(Value::as_array).into_iter().flatten();
         for (i, email) in emails.enumerate() {
             if let Some(address) = email.get("value").and_then(Value::as_str) {
                 let at = push_token(&push_token(&push_token(pointer, "emails"), i), "value");
-                self.note(
-                    Key::Email,
-                    address,
-                    index,
-                    &at,
-                    &format!("emails[{i}].value"),
-                    ctx,
-                );
+                self.note(Key::Email, address, index, &at, &format!("emails[{i}].value"), ctx);
             }
         }
-        let employee = user
-            .get(scim::ENTERPRISE_USER_URN)
-            .and_then(|e| e.get("employeeNumber"))
-            .and_then(Value::as_str);
+        let employee =
+            user.get(scim::ENTERPRISE_USER_URN).and_then(|e| e.get("employeeNumber")).and_then(Value::as_str);
         if let Some(number) = employee {
-            let at = push_token(
-                &push_token(pointer, scim::ENTERPRISE_USER_URN),
-                "employeeNumber",
-            );
+            let at = push_token(&push_token(pointer, scim::ENTERPRISE_USER_URN), "employeeNumber");
             self.note(Key::EmployeeId, number, index, &at, "employeeNumber", ctx);
         }
     }

@@ -3,7 +3,7 @@
 //! fails when the two drift apart.
 
 use super::Severity;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal, $severity:ident, $summary:literal,
@@ -190,6 +190,10 @@ catalogue! {
     GroupDisplayNameMissing = "group-display-name-missing", Error,
         "A Group needs a non-empty `displayName`.",
         example: "validate scim", r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [{"method": "POST", "path": "/Groups", "bulkId": "g", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"]}}]}"#;
+    /// RFC 7643 §4.3: the enterprise `manager` has `value` and `$ref`, both REQUIRED.
+    ManagerRefMissing = "manager-ref-missing", Warning,
+        "The enterprise `manager` needs `$ref` beside `value`; strict servers refuse it without.",
+        example: "validate scim", r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [{"method": "PUT", "path": "/Users/1", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"], "userName": "a", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "26118915"}}}}]}"#;
     /// Oracle HCM Roles PATCH: `members[{value, operation: ADD|REMOVE}]`.
     OracleRoleMembersInvalid = "oracle-role-members-invalid", Error,
         "An Oracle Roles PATCH needs `members`, each with a `value` and an `operation` of ADD or REMOVE.",
@@ -282,6 +286,13 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        Code::from_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code {id}")))
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
@@ -318,9 +329,7 @@ mod tests {
         for code in Code::ALL {
             assert!(seen.insert(code.id()), "duplicate id {}", code.id());
             assert!(
-                code.id()
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                code.id().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 code.id()
             );

@@ -7,10 +7,10 @@ mod report;
 pub use code::{Code, EXAMPLE_LIMITS};
 pub use report::{Report, Summary};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a finding is: errors block sending, warnings are shown but do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -19,7 +19,7 @@ pub enum Severity {
 
 /// One problem, located where a person can look: a JSON pointer (RFC 6901) for JSON input, and a
 /// spreadsheet row / column header / target field when the data came from a sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub code: Code,

@@ -1,10 +1,10 @@
 //! The report every face returns: the CLI's `--json`, the npm package's `validate`, the Worker's 400.
 
 use super::{Diagnostic, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Counts over a whole input.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Records seen (operations for JSON input, data rows for a sheet).
     pub rows: u64,
@@ -13,7 +13,7 @@ pub struct Summary {
 }
 
 /// `{"valid", "summary": {"rows", "errors", "warnings"}, "diagnostics": [...]}`: a stable shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub valid: bool,
     pub summary: Summary,
@@ -22,19 +22,8 @@ pub struct Report {
 
 impl Report {
     pub fn new(rows: u64, diagnostics: Vec<Diagnostic>) -> Self {
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count() as u64;
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count() as u64;
         let warnings = diagnostics.len() as u64 - errors;
-        Report {
-            valid: errors == 0,
-            summary: Summary {
-                rows,
-                errors,
-                warnings,
-            },
-            diagnostics,
-        }
+        Report { valid: errors == 0, summary: Summary { rows, errors, warnings }, diagnostics }
     }
 }

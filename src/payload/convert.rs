@@ -17,13 +17,7 @@ pub struct Conversion {
 
 /// Validates `input` (in `options.format`, or detected) and converts it to `to`.
 pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
-    let report = crate::checks::validate(
-        input,
-        &Options {
-            limits: None,
-            ..options.clone()
-        },
-    );
+    let report = crate::checks::validate(input, &Options { limits: None, ..options.clone() });
     let value: Value = match serde_json::from_slice(input) {
         Ok(value) if report.valid => value,
         _ => return Conversion { body: None, report },
@@ -31,52 +25,59 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
     let from = options.format.resolve(&value);
     let mut out = report.diagnostics;
     let (records, skipped) = match from {
-        Format::JumpcloudCreate | Format::JumpcloudUpdate => (
-            records::from_jumpcloud(&value, from == Format::JumpcloudCreate),
-            Vec::new(),
-        ),
+        Format::JumpcloudCreate | Format::JumpcloudUpdate => {
+            (records::from_jumpcloud(&value, from == Format::JumpcloudCreate), Vec::new())
+        }
         _ => records::from_scim(&value),
     };
     for skip in skipped {
         out.push(
-            Diagnostic::new(
-                Code::FieldNoEquivalent,
-                format!("Not converted: {}; only users are converted.", skip.why),
-            )
-            .at_pointer(skip.pointer),
+            Diagnostic::new(Code::FieldNoEquivalent, format!("Not converted: {}; only users are converted.", skip.why))
+                .at_pointer(skip.pointer),
         );
     }
     let same_family = from.is_jumpcloud() == to.is_jumpcloud();
-    let mut writer = Writer {
-        out: &mut out,
-        keep_extra: same_family,
-        target: to,
-    };
+    let mut writer = Writer { out: &mut out, keep_extra: same_family, target: to, emitted: Vec::new() };
     let body = match to {
         Format::Scim | Format::Oracle | Format::Auto => writer.scim(&records),
         Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(&records),
     };
-    Conversion {
-        body: Some(body),
-        report: Report::new(records.len() as u64, out),
+    let emitted = std::mem::take(&mut writer.emitted);
+    check_output(&body, to, &records, &emitted, &mut out);
+    Conversion { body: Some(body), report: Report::new(records.len() as u64, out) }
+}
+
+/// Runs the target's own rules over the converted body (a valid SCIM userName can be an invalid
+/// JumpCloud username) and points each finding back at the source record.
+fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize], out: &mut Vec<Diagnostic>) {
+    let target_report = crate::checks::validate_value(body, &Options { format: to, ..Options::default() });
+    let prefix = if to.is_jumpcloud() { "/" } else { "/Operations/" };
+    for mut d in target_report.diagnostics {
+        let pointer = d.pointer.clone().unwrap_or_default();
+        let rest = pointer.strip_prefix(prefix).unwrap_or("");
+        let (position, inner) = rest.split_once('/').unwrap_or((rest, ""));
+        let record = position.parse::<usize>().ok().and_then(|p| emitted.get(p)).and_then(|&r| records.get(r));
+        if let Some(record) = record {
+            d.message =
+                format!("In the converted user {} ({}): {}", record.index + 1, inner.replace('/', "."), d.message);
+            d.pointer = Some(record.pointer.clone());
+        }
+        out.push(d);
     }
 }
 
 /// Only the codes a conversion reports (used by the catalogue's examples).
 pub fn convert_codes(input: &[u8], to: &str) -> Vec<Code> {
     let to = Format::parse(to).unwrap_or(Format::Scim);
-    convert(input, &Options::default(), to)
-        .report
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    convert(input, &Options::default(), to).report.diagnostics.iter().map(|d| d.code).collect()
 }
 
 struct Writer<'a> {
     out: &'a mut Vec<Diagnostic>,
     keep_extra: bool,
     target: Format,
+    /// For each element of the output, the index of the record it came from.
+    emitted: Vec<usize>,
 }
 
 impl Writer<'_> {
@@ -124,16 +125,10 @@ impl Writer<'_> {
         let oracle = self.target == Format::Oracle;
         let mut operations = Vec::with_capacity(records.len());
         for record in records {
-            let data = if oracle {
-                self.oracle_user(record)
-            } else {
-                self.scim_user(record)
-            };
+            let data = if oracle { self.oracle_user(record) } else { self.scim_user(record) };
             let operation = match &record.action {
                 Action::Create { bulk_id } => {
-                    let bulk_id = bulk_id
-                        .clone()
-                        .unwrap_or_else(|| format!("user{}", record.index + 1));
+                    let bulk_id = bulk_id.clone().unwrap_or_else(|| format!("user{}", record.index + 1));
                     json!({"method": "POST", "path": "/Users", "bulkId": bulk_id, "data": data})
                 }
                 Action::Replace { id } => {
@@ -158,12 +153,9 @@ impl Writer<'_> {
                 }
             };
             operations.push(operation);
+            self.emitted.push(record.index);
         }
-        let urn = if oracle {
-            oracle::BULK_REQUEST_URN
-        } else {
-            scim::BULK_REQUEST_URN
-        };
+        let urn = if oracle { oracle::BULK_REQUEST_URN } else { scim::BULK_REQUEST_URN };
         json!({"schemas": [urn], "Operations": operations})
     }
 
@@ -172,11 +164,7 @@ impl Writer<'_> {
         self.lost_if(record, "location", &u.location);
         self.lost_if(record, "description", &u.description);
         if !u.attributes.is_empty() {
-            self.lost(
-                record,
-                "attributes",
-                " (custom attributes need a SCIM schema extension on the server)",
-            );
+            self.lost(record, "attributes", " (custom attributes need a SCIM schema extension on the server)");
         }
         let name = scim::Name {
             given_name: u.given_name.clone(),
@@ -191,7 +179,9 @@ impl Writer<'_> {
             organization: u.organization.clone(),
             division: u.division.clone(),
             department: u.department.clone(),
+            // RFC 7643 §4.3 requires `$ref` beside `value`; strict servers refuse a manager without it.
             manager: u.manager.clone().map(|value| scim::Manager {
+                reference: Some(format!("../Users/{value}")),
                 value: Some(value),
                 ..Default::default()
             }),
@@ -229,17 +219,9 @@ impl Writer<'_> {
             phone_numbers: u
                 .phones
                 .iter()
-                .map(|p| scim::MultiValued {
-                    value: p.value.clone(),
-                    kind: p.kind.clone(),
-                    ..Default::default()
-                })
+                .map(|p| scim::MultiValued { value: p.value.clone(), kind: p.kind.clone(), ..Default::default() })
                 .collect(),
-            addresses: u
-                .addresses
-                .iter()
-                .map(|a| self.scim_address(record, a))
-                .collect(),
+            addresses: u.addresses.iter().map(|a| self.scim_address(record, a)).collect(),
             enterprise: has_enterprise.then_some(enterprise),
             ..Default::default()
         };
@@ -249,11 +231,7 @@ impl Writer<'_> {
 
     fn scim_address(&mut self, record: &Record, a: &records::Address) -> scim::Address {
         if a.po_box.is_some() || a.extended_address.is_some() {
-            self.lost(
-                record,
-                "addresses.poBox",
-                " (SCIM addresses have no PO box or extended line)",
-            );
+            self.lost(record, "addresses.poBox", " (SCIM addresses have no PO box or extended line)");
         }
         scim::Address {
             kind: a.kind.clone(),
@@ -304,25 +282,14 @@ impl Writer<'_> {
             let kind = match e.kind.as_deref() {
                 Some("work") | None => Some(oracle::EMAIL_TYPE_WORK.to_owned()),
                 Some(_) => {
-                    self.lost(
-                        record,
-                        &format!("emails[{i}].type"),
-                        " (Oracle HCM documents only the work type W)",
-                    );
+                    self.lost(record, &format!("emails[{i}].type"), " (Oracle HCM documents only the work type W)");
                     None
                 }
             };
-            emails.push(oracle::Email {
-                value: e.value.clone(),
-                kind,
-                primary: e.primary.then_some(true),
-            });
+            emails.push(oracle::Email { value: e.value.clone(), kind, primary: e.primary.then_some(true) });
         }
-        let name = oracle::Name {
-            given_name: u.given_name.clone(),
-            family_name: u.family_name.clone(),
-            extra: Map::new(),
-        };
+        let name =
+            oracle::Name { given_name: u.given_name.clone(), family_name: u.family_name.clone(), extra: Map::new() };
         let mut user = oracle::User {
             schemas: vec![oracle::USER_URN.to_owned()],
             user_name: u.user_name.clone(),
@@ -353,10 +320,7 @@ impl Writer<'_> {
                 self.out.push(
                     Diagnostic::new(
                         Code::FieldNoEquivalent,
-                        format!(
-                            "User {} {what}; convert it with --to {other}. It is left out.",
-                            record.index + 1
-                        ),
+                        format!("User {} {what}; convert it with --to {other}. It is left out.", record.index + 1),
                     )
                     .at_pointer(record.pointer.clone()),
                 );
@@ -364,19 +328,15 @@ impl Writer<'_> {
             }
             let fields = self.jumpcloud_fields(record, creating);
             let user = match &record.action {
-                Action::Create { .. } => serde_json::to_value(jc::BulkUserCreate {
-                    user: fields,
-                    ..Default::default()
-                }),
+                Action::Create { .. } => {
+                    serde_json::to_value(jc::BulkUserCreate { user: fields, ..Default::default() })
+                }
                 Action::Replace { id } | Action::Update { id } => {
-                    serde_json::to_value(jc::BulkUserUpdate {
-                        id: id.clone(),
-                        user: fields,
-                        ..Default::default()
-                    })
+                    serde_json::to_value(jc::BulkUserUpdate { id: id.clone(), user: fields, ..Default::default() })
                 }
             };
             users.push(user.unwrap_or(Value::Null));
+            self.emitted.push(record.index);
         }
         Value::Array(users)
     }
@@ -398,11 +358,7 @@ impl Writer<'_> {
         let alternate = u.emails.iter().find(|e| Some(*e) != primary);
         for (i, e) in u.emails.iter().enumerate() {
             if Some(e) != primary && Some(e) != alternate {
-                self.lost(
-                    record,
-                    &format!("emails[{i}]"),
-                    " (JumpCloud keeps one email and one alternate)",
-                );
+                self.lost(record, &format!("emails[{i}]"), " (JumpCloud keeps one email and one alternate)");
             }
         }
         let manager = match &u.manager {
@@ -445,11 +401,7 @@ impl Writer<'_> {
             phone_numbers: u
                 .phones
                 .iter()
-                .map(|p| jc::PhoneNumber {
-                    kind: p.kind.clone(),
-                    number: p.value.clone(),
-                    extra: Map::new(),
-                })
+                .map(|p| jc::PhoneNumber { kind: p.kind.clone(), number: p.value.clone(), extra: Map::new() })
                 .collect(),
             addresses: u
                 .addresses
@@ -469,10 +421,7 @@ impl Writer<'_> {
             attributes: u
                 .attributes
                 .iter()
-                .map(|(name, value)| jc::Attribute {
-                    name: name.clone(),
-                    value: value.clone(),
-                })
+                .map(|(name, value)| jc::Attribute { name: name.clone(), value: value.clone() })
                 .collect(),
             ..Default::default()
         };

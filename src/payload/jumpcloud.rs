@@ -28,52 +28,28 @@ pub struct UserFields {
     pub department: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    #[serde(
-        rename = "costCenter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "costCenter", default, skip_serializing_if = "Option::is_none")]
     pub cost_center: Option<String>,
-    #[serde(
-        rename = "employeeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "employeeType", default, skip_serializing_if = "Option::is_none")]
     pub employee_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        rename = "employeeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "employeeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub employee_identifier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(
-        rename = "alternateEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "alternateEmail", default, skip_serializing_if = "Option::is_none")]
     pub alternate_email: Option<String>,
-    #[serde(
-        rename = "managedAppleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "managedAppleId", default, skip_serializing_if = "Option::is_none")]
     pub managed_apple_id: Option<String>,
     /// The manager's user ObjectId.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
-    #[serde(
-        rename = "phoneNumbers",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(rename = "phoneNumbers", default, skip_serializing_if = "Vec::is_empty")]
     pub phone_numbers: Vec<PhoneNumber>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<Attribute>,
@@ -101,11 +77,7 @@ pub struct UserFields {
     pub samba_service_user: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_never_expires: Option<bool>,
-    #[serde(
-        rename = "disableDeviceMaxLoginAttempts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disableDeviceMaxLoginAttempts", default, skip_serializing_if = "Option::is_none")]
     pub disable_device_max_login_attempts: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub externally_managed: Option<bool>,
@@ -117,17 +89,9 @@ pub struct UserFields {
     pub public_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<Mfa>,
-    #[serde(
-        rename = "delegatedAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "delegatedAuthority", default, skip_serializing_if = "Option::is_none")]
     pub delegated_authority: Option<Value>,
-    #[serde(
-        rename = "restrictedFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "restrictedFields", default, skip_serializing_if = "Option::is_none")]
     pub restricted_fields: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_dn: Option<String>,
@@ -144,11 +108,7 @@ pub struct UserFields {
 pub struct BulkUserCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activated: Option<bool>,
-    #[serde(
-        rename = "recoveryEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryEmail", default, skip_serializing_if = "Option::is_none")]
     pub recovery_email: Option<RecoveryEmail>,
     #[serde(flatten)]
     pub user: UserFields,

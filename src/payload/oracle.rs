@@ -93,15 +93,14 @@ mod tests {
         assert_eq!(parsed.emails[0].kind.as_deref(), Some(EMAIL_TYPE_WORK));
         assert_eq!(serde_json::to_value(&parsed).unwrap(), user);
 
-        let roles = json!({"members": [{"value": "AB12", "operation": "ADD"}, {"value": "CD34", "operation": "REMOVE"}]});
+        let roles =
+            json!({"members": [{"value": "AB12", "operation": "ADD"}, {"value": "CD34", "operation": "REMOVE"}]});
         let parsed: RoleMembersPatch = serde_json::from_value(roles.clone()).unwrap();
         assert_eq!(parsed.members[1].operation, RoleOperation::Remove);
         assert_eq!(serde_json::to_value(&parsed).unwrap(), roles);
         assert!(
-            serde_json::from_value::<RoleMembersPatch>(
-                json!({"members": [{"value": "a", "operation": "MOVE"}]})
-            )
-            .is_err()
+            serde_json::from_value::<RoleMembersPatch>(json!({"members": [{"value": "a", "operation": "MOVE"}]}))
+                .is_err()
         );
     }
 }

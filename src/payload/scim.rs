@@ -24,11 +24,7 @@ pub struct BulkRequest {
     #[serde(default)]
     pub schemas: Vec<String>,
     /// Never sent when unset: peers disagree on what 0 or a negative value means.
-    #[serde(
-        rename = "failOnErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "failOnErrors", default, skip_serializing_if = "Option::is_none")]
     pub fail_on_errors: Option<u32>,
     #[serde(rename = "Operations", default)]
     pub operations: Vec<Operation>,
@@ -39,11 +35,7 @@ pub struct BulkRequest {
 impl BulkRequest {
     /// A request with the RFC URN and the given operations.
     pub fn new(operations: Vec<Operation>) -> Self {
-        BulkRequest {
-            schemas: vec![BULK_REQUEST_URN.to_owned()],
-            operations,
-            ..Default::default()
-        }
+        BulkRequest { schemas: vec![BULK_REQUEST_URN.to_owned()], operations, ..Default::default() }
     }
 }
 
@@ -107,11 +99,7 @@ pub struct OperationResponse {
     pub location: Option<String>,
     pub status: Status,
     /// The error (or, rarely, the resource); some servers send it as a JSON string.
-    #[serde(
-        default,
-        deserialize_with = "object_or_json_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "object_or_json_string", skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -120,9 +108,7 @@ pub struct OperationResponse {
 impl OperationResponse {
     /// The `response` read as a SCIM error, when it is one.
     pub fn error(&self) -> Option<ScimError> {
-        self.response
-            .as_ref()
-            .and_then(|r| ScimError::deserialize(r).ok())
+        self.response.as_ref().and_then(|r| ScimError::deserialize(r).ok())
     }
 
     /// The created or changed resource's id: the last segment of `location`.
@@ -156,9 +142,7 @@ impl<'de> Deserialize<'de> for Status {
                 Value::String(s) => s.trim().parse::<u16>().ok(),
                 Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
                 Value::Object(o) => {
-                    return o
-                        .get("code")
-                        .map_or(Err(E::missing_field("code")), from_value);
+                    return o.get("code").map_or(Err(E::missing_field("code")), from_value);
                 }
                 _ => None,
             };
@@ -172,9 +156,7 @@ impl<'de> Deserialize<'de> for Status {
 
 fn object_or_json_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(text)) => {
-            Some(serde_json::from_str(&text).unwrap_or(Value::String(text)))
-        }
+        Some(Value::String(text)) => Some(serde_json::from_str(&text).unwrap_or(Value::String(text))),
         other => other,
     })
 }
@@ -216,10 +198,7 @@ pub struct PatchOp {
 
 impl PatchOp {
     pub fn new(operations: Vec<PatchOperation>) -> Self {
-        PatchOp {
-            schemas: vec![PATCH_OP_URN.to_owned()],
-            operations,
-        }
+        PatchOp { schemas: vec![PATCH_OP_URN.to_owned()], operations }
     }
 }
 
@@ -278,10 +257,7 @@ pub struct User {
     pub phone_numbers: Vec<MultiValued>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
-    #[serde(
-        rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-        default
-    )]
+    #[serde(rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise: Option<EnterpriseUser>,
     #[serde(flatten)]
@@ -369,11 +345,7 @@ pub struct Manager {
     pub value: Option<String>,
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 }
 
@@ -432,14 +404,8 @@ mod tests {
 
     #[test]
     fn status_reads_every_shape_servers_send_and_writes_a_string() {
-        for raw in [
-            json!("201"),
-            json!(201),
-            json!({"code": "201"}),
-            json!({"code": 201, "description": "x"}),
-        ] {
-            let status: Status =
-                serde_json::from_value(raw.clone()).unwrap_or_else(|e| panic!("{raw}: {e}"));
+        for raw in [json!("201"), json!(201), json!({"code": "201"}), json!({"code": 201, "description": "x"})] {
+            let status: Status = serde_json::from_value(raw.clone()).unwrap_or_else(|e| panic!("{raw}: {e}"));
             assert_eq!(status, Status(201));
         }
         assert!(serde_json::from_value::<Status>(json!("created")).is_err());
@@ -455,20 +421,13 @@ mod tests {
         }))
         .unwrap();
         let error = op.error().unwrap();
-        assert_eq!(
-            (error.status, error.detail.as_deref()),
-            (Status(400), Some("bad"))
-        );
+        assert_eq!((error.status, error.detail.as_deref()), (Status(400), Some("bad")));
         assert_eq!(op.resource_id(), None);
     }
 
     #[test]
     fn resource_id_comes_from_absolute_or_relative_locations() {
-        for location in [
-            "https://x.example/v2/Users/92b7",
-            "/Users/92b7",
-            "Users/92b7/",
-        ] {
+        for location in ["https://x.example/v2/Users/92b7", "/Users/92b7", "Users/92b7/"] {
             let op = OperationResponse {
                 method: None,
                 bulk_id: None,
@@ -491,12 +450,7 @@ mod tests {
             ENTERPRISE_USER_URN: {"employeeNumber": "701984", "manager": {"value": "26118915"}, "badge": 7}
         });
         let user: User = serde_json::from_value(raw.clone()).unwrap();
-        assert_eq!(
-            user.enterprise
-                .as_ref()
-                .and_then(|e| e.employee_number.as_deref()),
-            Some("701984")
-        );
+        assert_eq!(user.enterprise.as_ref().and_then(|e| e.employee_number.as_deref()), Some("701984"));
         assert_eq!(serde_json::to_value(&user).unwrap(), raw);
 
         let request = json!({"schemas": [BULK_REQUEST_URN], "failOnErrors": 1, "Operations": [

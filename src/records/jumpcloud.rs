@@ -39,20 +39,11 @@ pub fn from_jumpcloud(body: &Value, creating: bool) -> Vec<Record> {
         .filter_map(|(index, user)| {
             let user = user.as_object()?;
             let action = if creating {
-                Action::Create {
-                    bulk_id: text(user.get("username")),
-                }
+                Action::Create { bulk_id: text(user.get("username")) }
             } else {
-                Action::Update {
-                    id: text(user.get("id")).unwrap_or_default(),
-                }
+                Action::Update { id: text(user.get("id")).unwrap_or_default() }
             };
-            Some(Record {
-                index,
-                pointer: push_token("", index),
-                action,
-                user: canonical(user),
-            })
+            Some(Record { index, pointer: push_token("", index), action, user: canonical(user) })
         })
         .collect()
 }
@@ -61,33 +52,19 @@ fn canonical(u: &Map<String, Value>) -> User {
     let t = |key: &str| text(u.get(key));
     let mut emails = Vec::new();
     if let Some(value) = t("email") {
-        emails.push(Email {
-            value,
-            kind: Some("work".to_owned()),
-            primary: true,
-        });
+        emails.push(Email { value, kind: Some("work".to_owned()), primary: true });
     }
     if let Some(value) = t("alternateEmail") {
-        emails.push(Email {
-            value,
-            kind: Some("other".to_owned()),
-            primary: false,
-        });
+        emails.push(Email { value, kind: Some("other".to_owned()), primary: false });
     }
     // JumpCloud has `state` and `suspended`; the canonical user only knows active or not.
-    let active = match (
-        t("state").as_deref(),
-        u.get("suspended").and_then(Value::as_bool),
-    ) {
+    let active = match (t("state").as_deref(), u.get("suspended").and_then(Value::as_bool)) {
         (Some("SUSPENDED"), _) | (_, Some(true)) => Some(false),
         (Some("ACTIVATED"), _) | (_, Some(false)) => Some(true),
         _ => None,
     };
-    let mut extra: Map<String, Value> = u
-        .iter()
-        .filter(|(k, _)| !MODELLED.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut extra: Map<String, Value> =
+        u.iter().filter(|(k, _)| !MODELLED.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     if t("state").as_deref() == Some("STAGED") {
         extra.insert("state".to_owned(), Value::String("STAGED".to_owned()));
     }
@@ -102,9 +79,7 @@ fn canonical(u: &Map<String, Value>) -> User {
         active,
         password: t("password"),
         emails,
-        phones: list(u, "phoneNumbers")
-            .filter_map(|p| Phone::from_json(p, "number"))
-            .collect(),
+        phones: list(u, "phoneNumbers").filter_map(|p| Phone::from_json(p, "number")).collect(),
         addresses: list(u, "addresses").map(Address::from_json).collect(),
         employee_number: t("employeeIdentifier"),
         cost_center: t("costCenter"),
@@ -113,9 +88,7 @@ fn canonical(u: &Map<String, Value>) -> User {
         manager: t("manager"),
         location: t("location"),
         description: t("description"),
-        attributes: list(u, "attributes")
-            .filter_map(|a| Some((text(a.get("name"))?, text(a.get("value"))?)))
-            .collect(),
+        attributes: list(u, "attributes").filter_map(|a| Some((text(a.get("name"))?, text(a.get("value"))?))).collect(),
         extra,
         ..User::default()
     }

@@ -103,10 +103,7 @@ pub struct Address {
 impl User {
     /// The primary email, else the first.
     pub fn primary_email(&self) -> Option<&Email> {
-        self.emails
-            .iter()
-            .find(|e| e.primary)
-            .or_else(|| self.emails.first())
+        self.emails.iter().find(|e| e.primary).or_else(|| self.emails.first())
     }
 }
 
@@ -139,30 +136,16 @@ impl Address {
 impl Phone {
     /// Reads a phone object whose number is under `number_key` (SCIM `value`, JumpCloud `number`).
     pub(crate) fn from_json(p: &Value, number_key: &str) -> Option<Phone> {
-        Some(Phone {
-            value: text(p.get(number_key))?,
-            kind: text(p.get("type")),
-        })
+        Some(Phone { value: text(p.get(number_key))?, kind: text(p.get("type")) })
     }
 }
 
 /// The elements of the array `object[key]`, or none.
-pub(crate) fn list<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
-) -> impl Iterator<Item = &'a Value> {
-    object
-        .get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+pub(crate) fn list<'a>(object: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
+    object.get(key).and_then(Value::as_array).into_iter().flatten()
 }
 
 /// Treats blank strings as unset.
 pub(crate) fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    value.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }

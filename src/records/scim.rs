@@ -32,11 +32,7 @@ const MODELLED: &[&str] = &[
 pub fn from_scim(request: &Value) -> (Vec<Record>, Vec<Skipped>) {
     let mut records = Vec::new();
     let mut skipped = Vec::new();
-    let operations = request
-        .get("Operations")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let operations = request.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (i, op) in operations.iter().enumerate() {
         let pointer = push_token("/Operations", i);
         let method = op.get("method").and_then(Value::as_str).unwrap_or("");
@@ -46,13 +42,9 @@ pub fn from_scim(request: &Value) -> (Vec<Record>, Vec<Skipped>) {
         let data = op.get("data").and_then(Value::as_object);
         let is_oracle_user = data.is_some_and(|d| names(d, oracle::USER_URN));
         let action = match (method, resource, id, data) {
-            ("POST", "Users", None, Some(_)) => Action::Create {
-                bulk_id: text(op.get("bulkId")),
-            },
+            ("POST", "Users", None, Some(_)) => Action::Create { bulk_id: text(op.get("bulkId")) },
             ("PUT", "Users", Some(id), Some(_)) => Action::Replace { id: id.to_owned() },
-            ("PATCH", "Users", Some(id), Some(_)) if is_oracle_user => {
-                Action::Update { id: id.to_owned() }
-            }
+            ("PATCH", "Users", Some(id), Some(_)) if is_oracle_user => Action::Update { id: id.to_owned() },
             _ => {
                 let why = format!("{method} {path} is not a user creation or replacement");
                 skipped.push(Skipped { pointer, why });
@@ -60,20 +52,13 @@ pub fn from_scim(request: &Value) -> (Vec<Record>, Vec<Skipped>) {
             }
         };
         let Some(data) = data else { continue };
-        records.push(Record {
-            index: records.len(),
-            pointer: push_token(&pointer, "data"),
-            action,
-            user: user(data),
-        });
+        records.push(Record { index: records.len(), pointer: push_token(&pointer, "data"), action, user: user(data) });
     }
     (records, skipped)
 }
 
 fn names(data: &Map<String, Value>, urn: &str) -> bool {
-    data.get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(urn)))
+    data.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|s| s.as_str() == Some(urn)))
 }
 
 fn user(data: &Map<String, Value>) -> User {
@@ -106,20 +91,14 @@ fn user(data: &Map<String, Value>) -> User {
                 })
             })
             .collect(),
-        phones: list(data, "phoneNumbers")
-            .filter_map(|p| Phone::from_json(p, "value"))
-            .collect(),
+        phones: list(data, "phoneNumbers").filter_map(|p| Phone::from_json(p, "value")).collect(),
         addresses: list(data, "addresses").map(Address::from_json).collect(),
         employee_number: ent("employeeNumber"),
         cost_center: ent("costCenter"),
         organization: ent("organization"),
         division: ent("division"),
         department: ent("department"),
-        manager: text(
-            enterprise
-                .and_then(|e| e.get("manager"))
-                .and_then(|m| m.get("value")),
-        ),
+        manager: text(enterprise.and_then(|e| e.get("manager")).and_then(|m| m.get("value"))),
         extra: data
             .iter()
             .filter(|(k, _)| !MODELLED.contains(&k.as_str()))
@@ -131,9 +110,5 @@ fn user(data: &Map<String, Value>) -> User {
 
 /// Oracle HCM's `W` is RFC 7643's `work`.
 fn canonical_email_kind(kind: &str) -> String {
-    if kind == oracle::EMAIL_TYPE_WORK {
-        "work".to_owned()
-    } else {
-        kind.to_owned()
-    }
+    if kind == oracle::EMAIL_TYPE_WORK { "work".to_owned() } else { kind.to_owned() }
 }

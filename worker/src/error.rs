@@ -23,18 +23,13 @@ pub(crate) enum ApiError {
 impl ApiError {
     pub(crate) fn into_response(self) -> Result<Response> {
         let (status, detail, extra) = match self {
-            ApiError::Unauthorized => (
-                401,
-                "Send a valid API key in `x-api-key` or `Authorization: Bearer`.".to_owned(),
-                json!({}),
-            ),
+            ApiError::Unauthorized => {
+                (401, "Send a valid API key in `x-api-key` or `Authorization: Bearer`.".to_owned(), json!({}))
+            }
             ApiError::NotFound => (404, "No such resource.".to_owned(), json!({})),
             ApiError::Invalid(report) => (
                 400,
-                format!(
-                    "The request has {} error(s); see `diagnostics`.",
-                    report.summary.errors
-                ),
+                format!("The request has {} error(s); see `diagnostics`.", report.summary.errors),
                 json!({ "scimType": "invalidValue", "diagnostics": report.diagnostics }),
             ),
             ApiError::BadRequest(detail) => (400, detail, json!({ "scimType": "invalidSyntax" })),
@@ -42,15 +37,10 @@ impl ApiError {
             ApiError::Upstream(detail) => (502, detail, json!({})),
             ApiError::Internal(detail) => {
                 worker::console_error!("internal error: {detail}");
-                (
-                    500,
-                    "Internal error; the request was not processed.".to_owned(),
-                    json!({}),
-                )
+                (500, "Internal error; the request was not processed.".to_owned(), json!({}))
             }
         };
-        let mut body =
-            json!({ "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": detail });
+        let mut body = json!({ "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": detail });
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());
         }

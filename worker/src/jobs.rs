@@ -6,9 +6,7 @@ use crate::auth::{self, Tenant};
 use crate::error::ApiError;
 use crate::upstream;
 use serde::{Deserialize, Serialize};
-use worker::{
-    Env, KvStore, Message, MessageExt, QueueRetryOptionsBuilder, Request, Response, RouteContext,
-};
+use worker::{Env, KvStore, Message, MessageExt, QueueRetryOptionsBuilder, Request, Response, RouteContext};
 
 const KV_BINDING: &str = "JOBS";
 const QUEUE_BINDING: &str = "JOBQ";
@@ -80,12 +78,7 @@ fn ttl(env: &Env) -> u64 {
 
 /// Writes `value` as JSON text. (Handing serde values to the KV binding directly turns
 /// `serde_json::Value` objects into JS Maps, which serialise as `{}`.)
-async fn put_json<T: Serialize>(
-    kv: &KvStore,
-    key: &str,
-    value: &T,
-    ttl: u64,
-) -> Result<(), ApiError> {
+async fn put_json<T: Serialize>(kv: &KvStore, key: &str, value: &T, ttl: u64) -> Result<(), ApiError> {
     let text = serde_json::to_string(value).map_err(|err| ApiError::Internal(err.to_string()))?;
     kv.put(key, text)?.expiration_ttl(ttl).execute().await?;
     Ok(())
@@ -94,28 +87,16 @@ async fn put_json<T: Serialize>(
 fn new_id() -> Result<String, ApiError> {
     use worker::js_sys::{Function, Reflect, global};
     use worker::wasm_bindgen::JsCast;
-    let missing = |_: worker::wasm_bindgen::JsValue| {
-        ApiError::Internal("crypto.randomUUID is not available".to_owned())
-    };
+    let missing =
+        |_: worker::wasm_bindgen::JsValue| ApiError::Internal("crypto.randomUUID is not available".to_owned());
     let crypto = Reflect::get(&global(), &"crypto".into()).map_err(missing)?;
-    let random_uuid: Function = Reflect::get(&crypto, &"randomUUID".into())
-        .map_err(missing)?
-        .dyn_into()
-        .map_err(missing)?;
-    random_uuid
-        .call0(&crypto)
-        .map_err(missing)?
-        .as_string()
-        .ok_or_else(|| missing(worker::wasm_bindgen::JsValue::NULL))
+    let random_uuid: Function =
+        Reflect::get(&crypto, &"randomUUID".into()).map_err(missing)?.dyn_into().map_err(missing)?;
+    random_uuid.call0(&crypto).map_err(missing)?.as_string().ok_or_else(|| missing(worker::wasm_bindgen::JsValue::NULL))
 }
 
 /// Stores the input and the record, then enqueues the work.
-pub(crate) async fn create(
-    env: &Env,
-    tenant: &Tenant,
-    body: &str,
-    operations: u64,
-) -> Result<Job, ApiError> {
+pub(crate) async fn create(env: &Env, tenant: &Tenant, body: &str, operations: u64) -> Result<Job, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let id = new_id()?;
@@ -128,83 +109,42 @@ pub(crate) async fn create(
         created_at: stamp.clone(),
         updated_at: stamp,
     };
-    kv.put(&input_key(&tenant.id, &id, 0), body)?
-        .expiration_ttl(ttl)
-        .execute()
-        .await?;
+    kv.put(&input_key(&tenant.id, &id, 0), body)?.expiration_ttl(ttl).execute().await?;
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
-    let message = ChunkMessage {
-        tenant: tenant.id.clone(),
-        job: id,
-        chunk: 0,
-    };
+    let message = ChunkMessage { tenant: tenant.id.clone(), job: id, chunk: 0 };
     env.queue(QUEUE_BINDING)?.send(&message).await?;
     Ok(job)
 }
 
-pub(crate) async fn get_job(
-    _req: Request,
-    rc: RouteContext<()>,
-    tenant: Tenant,
-) -> Result<Response, ApiError> {
+pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
-    let job: Job = rc
-        .env
-        .kv(KV_BINDING)?
-        .get(&job_key(&tenant.id, id))
-        .json()
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let job: Job = rc.env.kv(KV_BINDING)?.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
     Ok(Response::from_json(&job)?)
 }
 
-pub(crate) async fn get_results(
-    _req: Request,
-    rc: RouteContext<()>,
-    tenant: Tenant,
-) -> Result<Response, ApiError> {
+pub(crate) async fn get_results(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
     let kv = rc.env.kv(KV_BINDING)?;
-    let job: Job = kv
-        .get(&job_key(&tenant.id, id))
-        .json()
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let job: Job = kv.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
     let mut results = Vec::new();
     for chunk in 0..job.chunks {
-        if let Some(result) = kv
-            .get(&result_key(&tenant.id, id, chunk))
-            .json::<ChunkResult>()
-            .await?
-        {
+        if let Some(result) = kv.get(&result_key(&tenant.id, id, chunk)).json::<ChunkResult>().await? {
             results.push(result);
         }
     }
-    Ok(Response::from_json(
-        &serde_json::json!({ "job": job, "results": results }),
-    )?)
+    Ok(Response::from_json(&serde_json::json!({ "job": job, "results": results }))?)
 }
 
 /// Processes one chunk message. Never fails the batch: each message is acked or retried alone.
 pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_letter: bool) {
-    let outcome = if dead_letter {
-        give_up(env, message.body()).await
-    } else {
-        run_chunk(env, message.body()).await
-    };
+    let outcome = if dead_letter { give_up(env, message.body()).await } else { run_chunk(env, message.body()).await };
     match outcome {
         Ok(Step::Done) => message.ack(),
-        Ok(Step::RetryIn(seconds)) => message.retry_with_options(
-            &QueueRetryOptionsBuilder::new()
-                .with_delay_seconds(seconds)
-                .build(),
-        ),
+        Ok(Step::RetryIn(seconds)) => {
+            message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(seconds).build())
+        }
         Err(err) => {
-            worker::console_error!(
-                "chunk {}/{} failed: {err:?}",
-                message.body().job,
-                message.body().chunk
-            );
+            worker::console_error!("chunk {}/{} failed: {err:?}", message.body().job, message.body().chunk);
             message.retry();
         }
     }
@@ -223,39 +163,21 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
         return Ok(Step::Done);
     }
     let tenant = auth::tenant_by_id(env, &msg.tenant)?;
-    let Some(body) = kv
-        .get(&input_key(&msg.tenant, &msg.job, msg.chunk))
-        .text()
-        .await?
-    else {
-        return finish(
-            env,
-            msg,
-            ChunkResult::failed(msg.chunk, "the job's input has expired"),
-        )
-        .await;
+    let Some(body) = kv.get(&input_key(&msg.tenant, &msg.job, msg.chunk)).text().await? else {
+        return finish(env, msg, ChunkResult::failed(msg.chunk, "the job's input has expired")).await;
     };
     let reply = match upstream::post_bulk(&tenant.upstream, &body).await {
         Ok(reply) if !reply.is_retryable() => reply,
         Ok(_) | Err(ApiError::Upstream(_)) => return Ok(Step::RetryIn(5)),
         Err(err) => return Err(err),
     };
-    let response =
-        serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
-    let result = ChunkResult {
-        chunk: msg.chunk,
-        status: Some(reply.status),
-        response: Some(response),
-        error: None,
-    };
+    let response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
+    let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
     finish(env, msg, result).await
 }
 
 async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
-    let result = ChunkResult::failed(
-        msg.chunk,
-        "the upstream did not accept the chunk after every retry",
-    );
+    let result = ChunkResult::failed(msg.chunk, "the upstream did not accept the chunk after every retry");
     finish(env, msg, result).await
 }
 
@@ -264,20 +186,10 @@ async fn finish(env: &Env, msg: &ChunkMessage, result: ChunkResult) -> Result<St
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let succeeded = result.status.is_some_and(|s| (200..300).contains(&s));
-    put_json(
-        &kv,
-        &result_key(&msg.tenant, &msg.job, msg.chunk),
-        &result,
-        ttl,
-    )
-    .await?;
+    put_json(&kv, &result_key(&msg.tenant, &msg.job, msg.chunk), &result, ttl).await?;
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
-        job.status = if succeeded {
-            JobStatus::Finished
-        } else {
-            JobStatus::Failed
-        };
+        job.status = if succeeded { JobStatus::Finished } else { JobStatus::Failed };
         job.updated_at = now();
         put_json(&kv, &key, &job, ttl).await?;
     }
@@ -286,11 +198,6 @@ async fn finish(env: &Env, msg: &ChunkMessage, result: ChunkResult) -> Result<St
 
 impl ChunkResult {
     fn failed(chunk: u32, why: &str) -> Self {
-        ChunkResult {
-            chunk,
-            status: None,
-            response: None,
-            error: Some(why.to_owned()),
-        }
+        ChunkResult { chunk, status: None, response: None, error: Some(why.to_owned()) }
     }
 }

@@ -20,9 +20,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get("/healthz", |_, _| health())
         .post_async("/scim/v2/Bulk", |req, rc| authed(req, rc, scim::post_bulk))
         .get_async("/jobs/:id", |req, rc| authed(req, rc, jobs::get_job))
-        .get_async("/jobs/:id/results", |req, rc| {
-            authed(req, rc, jobs::get_results)
-        })
+        .get_async("/jobs/:id/results", |req, rc| authed(req, rc, jobs::get_results))
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
         .run(req, env)
         .await

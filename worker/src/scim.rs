@@ -8,11 +8,7 @@ use worker::{Headers, Request, Response, RouteContext};
 /// Bodies above this are refused before parsing (the upstream's own limit is usually far lower).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
-pub(crate) async fn post_bulk(
-    mut req: Request,
-    rc: RouteContext<()>,
-    tenant: Tenant,
-) -> Result<Response, ApiError> {
+pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let body = req.bytes().await?;
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::TooLarge(format!(
@@ -23,31 +19,28 @@ pub(crate) async fn post_bulk(
     if !report.valid {
         return Err(ApiError::Invalid(report));
     }
-    let text = String::from_utf8(body)
-        .map_err(|_| ApiError::BadRequest("The request body must be UTF-8.".to_owned()))?;
+    let text =
+        String::from_utf8(body).map_err(|_| ApiError::BadRequest("The request body must be UTF-8.".to_owned()))?;
 
     if prefers_async(&req) {
         let job = jobs::create(&rc.env, &tenant, &text, report.summary.rows).await?;
         let headers = Headers::new();
         headers.set("location", &format!("/jobs/{}", job.id))?;
         headers.set("preference-applied", "respond-async")?;
-        return Ok(Response::from_json(&job)?
-            .with_status(202)
-            .with_headers(headers));
+        return Ok(Response::from_json(&job)?.with_status(202).with_headers(headers));
     }
 
     let reply = upstream::post_bulk(&tenant.upstream, &text).await?;
     let headers = Headers::new();
     headers.set("content-type", "application/scim+json")?;
-    Ok(Response::ok(reply.body)?
-        .with_status(reply.status)
-        .with_headers(headers))
+    Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
 }
 
 /// RFC 7240 `Prefer: respond-async`.
 fn prefers_async(req: &Request) -> bool {
-    req.headers().get("prefer").ok().flatten().is_some_and(|p| {
-        p.split(',')
-            .any(|v| v.trim().eq_ignore_ascii_case("respond-async"))
-    })
+    req.headers()
+        .get("prefer")
+        .ok()
+        .flatten()
+        .is_some_and(|p| p.split(',').any(|v| v.trim().eq_ignore_ascii_case("respond-async")))
 }

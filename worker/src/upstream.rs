@@ -27,9 +27,7 @@ pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, 
         headers.set("authorization", &format!("Bearer {token}"))?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
     let url = format!("{}/Bulk", upstream.url.trim_end_matches('/'));
     let request = Request::new_with_init(&url, &init)?;
     let mut response = Fetch::Request(request)
@@ -37,8 +35,5 @@ pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, 
         .await
         .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
     let body = response.text().await.unwrap_or_default();
-    Ok(Reply {
-        status: response.status_code(),
-        body,
-    })
+    Ok(Reply { status: response.status_code(), body })
 }
