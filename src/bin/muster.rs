@@ -20,35 +20,26 @@ struct Cli {
 enum Command {
     /// Check a payload and report every problem at once.
     Validate {
-        file: PathBuf,
-        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-        format: FormatArg,
         #[command(flatten)]
-        limits: LimitArgs,
+        input: InputArgs,
         /// Print {"valid", "summary": {"rows", "errors", "warnings"}, "diagnostics": [...]}.
         #[arg(long)]
         json: bool,
     },
     /// Convert a payload to another dialect. With limits, print one request per chunk (an array).
     Convert {
-        file: PathBuf,
-        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-        format: FormatArg,
+        #[command(flatten)]
+        input: InputArgs,
         #[arg(long, value_enum)]
         to: TargetArg,
-        #[command(flatten)]
-        limits: LimitArgs,
         /// Write the result here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
     /// Show how a SCIM bulk request would be split and ordered for an upstream's limits.
     Plan {
-        file: PathBuf,
-        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-        format: FormatArg,
         #[command(flatten)]
-        limits: LimitArgs,
+        input: InputArgs,
         /// Print the whole plan (chunks with their requests) as JSON.
         #[arg(long)]
         json: bool,
@@ -59,6 +50,16 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// The input file, its dialect and the upstream's limits: shared by validate, convert and plan.
+#[derive(Args)]
+struct InputArgs {
+    file: PathBuf,
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Args)]
@@ -126,11 +127,11 @@ struct Failure(String);
 
 fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
-        Command::Validate { file, format, limits, json } => validate(&file, format.into(), &limits, json),
-        Command::Convert { file, format, to, limits, output } => {
-            convert(&file, format.into(), to.into(), &limits, output.as_deref())
+        Command::Validate { input, json } => validate(&input.file, input.format.into(), &input.limits, json),
+        Command::Convert { input, to, output } => {
+            convert(&input.file, input.format.into(), to.into(), &input.limits, output.as_deref())
         }
-        Command::Plan { file, format, limits, json } => plan(&file, format.into(), &limits, json),
+        Command::Plan { input, json } => plan(&input.file, input.format.into(), &input.limits, json),
         Command::Codes { markdown } => {
             codes(markdown);
             Ok(true)
