@@ -4,9 +4,10 @@
 
 use crate::checks::push_token;
 use crate::payload::scim::BULK_ID_PREFIX;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// serde_json refuses deeper input, so a walk never needs to go further.
 const MAX_DEPTH: usize = 128;
@@ -39,33 +40,48 @@ pub fn references_in(operation: &Value) -> Vec<Reference> {
         }
     }
     if let Some(data) = operation.get("data") {
-        collect(data, "/data".to_owned(), 0, &mut found);
+        collect(data, &mut Vec::new(), &mut found);
     }
     found
 }
 
-fn collect(value: &Value, pointer: String, depth: usize, found: &mut Vec<Reference>) {
-    if depth > MAX_DEPTH {
+/// Walks `value` looking for references. The pointer of a node is only built for a hit: most
+/// nodes hold none, and building a pointer for every node dominated validation time.
+fn collect<'v>(value: &'v Value, path: &mut Vec<Token<'v>>, found: &mut Vec<Reference>) {
+    if path.len() > MAX_DEPTH {
         return;
     }
     match value {
         Value::String(s) => {
             if let Some(target) = reference_target(s) {
+                let pointer = path.iter().fold(String::from("/data"), |p, t| match t {
+                    Token::Key(k) => push_token(&p, k),
+                    Token::Index(i) => push_token(&p, i),
+                });
                 found.push(Reference { target: target.to_owned(), pointer });
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect(item, push_token(&pointer, i), depth + 1, found);
+                path.push(Token::Index(i));
+                collect(item, path, found);
+                path.pop();
             }
         }
         Value::Object(map) => {
             for (key, item) in map {
-                collect(item, push_token(&pointer, key), depth + 1, found);
+                path.push(Token::Key(key));
+                collect(item, path, found);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+enum Token<'v> {
+    Key(&'v str),
+    Index(usize),
 }
 
 /// Which operation creates each bulkId, and which operations each one depends on.

@@ -3,8 +3,8 @@
 use super::{Ctx, Expected, expect_type, patch, push_token, references, resources, type_name, unique};
 use crate::diag::Code;
 use crate::payload::{oracle, scim};
+use foldhash::{HashMap, HashMapExt};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Checks the whole request and returns how many operations it carries.
 pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
@@ -36,7 +36,7 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
         }
     };
 
-    let mut bulk_ids: HashMap<&str, usize> = HashMap::new();
+    let mut bulk_ids: HashMap<&str, usize> = HashMap::with_capacity(operations.len());
     let mut users = unique::Seen::default();
     for (index, operation) in operations.iter().enumerate() {
         let pointer = push_token("/Operations", index);
@@ -153,7 +153,13 @@ fn check_operation<'v>(
 
 fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Option<scim::Method> {
     let raw = op.get("method");
-    let method = raw.and_then(|m| serde_json::from_value::<scim::Method>(m.clone()).ok());
+    let method = match raw.and_then(Value::as_str) {
+        Some("POST") => Some(scim::Method::Post),
+        Some("PUT") => Some(scim::Method::Put),
+        Some("PATCH") => Some(scim::Method::Patch),
+        Some("DELETE") => Some(scim::Method::Delete),
+        _ => None,
+    };
     if method.is_none() {
         let hint = match raw.and_then(Value::as_str) {
             Some(m) if ["POST", "PUT", "PATCH", "DELETE"].contains(&m.to_ascii_uppercase().as_str()) => {
@@ -287,7 +293,7 @@ fn check_data(
                 pointer,
                 ctx,
             );
-            users.record(object, pointer, index, ctx);
+            users.record(object, index, ctx);
         }
         (_, Some("Groups")) => resources::check_group(object, pointer, ctx),
         _ => {}

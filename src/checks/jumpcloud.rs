@@ -2,69 +2,68 @@
 //! checked against the V1 system-user rules (`shared/reference/jumpcloud-bulk.md` §2–3).
 
 use super::resources::check_email_address;
-use super::unique::{Key, Seen};
-use super::{Ctx, Expected, expect_type, push_token, type_name};
+use super::unique::{Key, Place, Seen};
+use super::{Ctx, Expected, check_type, push_token, type_name};
 use crate::diag::Code;
 use crate::options::{Format, PasswordPolicy};
 use serde_json::{Map, Value};
 
-/// String fields and their longest allowed length (JumpCloud enforces 1024 on update; muster on both).
-const STRING_FIELDS: &[(&str, usize)] = &[
-    ("username", 1024),
-    ("email", 1024),
-    ("firstname", 1024),
-    ("lastname", 1024),
-    ("middlename", 1024),
-    ("displayname", 1024),
-    ("jobTitle", 1024),
-    ("department", 1024),
-    ("company", 1024),
-    ("costCenter", 1024),
-    ("employeeType", 1024),
-    ("location", 1024),
-    ("description", 1024),
-    ("managedAppleId", 1024),
-    ("employeeIdentifier", 256),
-    ("password", usize::MAX),
-    ("alternateEmail", usize::MAX),
-    ("manager", usize::MAX),
-    ("public_key", usize::MAX),
-    ("external_dn", usize::MAX),
-    ("external_source_type", usize::MAX),
-    ("external_password_expiration_date", usize::MAX),
-];
+/// The longest text a string field may hold (JumpCloud enforces 1024 on update; muster on both),
+/// or `None` when the field is not a plain string field.
+fn string_limit(field: &str) -> Option<usize> {
+    match field {
+        "username" | "email" | "firstname" | "lastname" | "middlename" | "displayname" | "jobTitle" | "department"
+        | "company" | "costCenter" | "employeeType" | "location" | "description" | "managedAppleId" => Some(1024),
+        "employeeIdentifier" => Some(256),
+        "password"
+        | "alternateEmail"
+        | "manager"
+        | "public_key"
+        | "external_dn"
+        | "external_source_type"
+        | "external_password_expiration_date" => Some(usize::MAX),
+        _ => None,
+    }
+}
 
-const BOOLEAN_FIELDS: &[&str] = &[
-    "suspended",
-    "account_locked",
-    "activated",
-    "allow_public_key",
-    "sudo",
-    "passwordless_sudo",
-    "enable_managed_uid",
-    "enable_user_portal_multifactor",
-    "ldap_binding_user",
-    "samba_service_user",
-    "password_never_expires",
-    "disableDeviceMaxLoginAttempts",
-    "externally_managed",
-];
+fn is_boolean_field(field: &str) -> bool {
+    matches!(
+        field,
+        "suspended"
+            | "account_locked"
+            | "activated"
+            | "allow_public_key"
+            | "sudo"
+            | "passwordless_sudo"
+            | "enable_managed_uid"
+            | "enable_user_portal_multifactor"
+            | "ldap_binding_user"
+            | "samba_service_user"
+            | "password_never_expires"
+            | "disableDeviceMaxLoginAttempts"
+            | "externally_managed"
+    )
+}
 
-/// Fields JumpCloud returns but ignores or rejects on input (systemuserreturn).
-const READ_ONLY_FIELDS: &[&str] = &[
-    "_id",
-    "created",
-    "badLoginAttempts",
-    "password_date",
-    "password_expired",
-    "password_expiration_date",
-    "totp_enabled",
-    "mfaEnrollment",
-    "mfaData",
-    "account_locked_date",
-    "creationSource",
-    "admin",
-];
+/// Fields JumpCloud returns but ignores or rejects on input (systemuserreturn); on create also
+/// `id` and `organization`, which POST ignores.
+fn is_read_only(field: &str, creating: bool) -> bool {
+    matches!(
+        field,
+        "_id"
+            | "created"
+            | "badLoginAttempts"
+            | "password_date"
+            | "password_expired"
+            | "password_expiration_date"
+            | "totp_enabled"
+            | "mfaEnrollment"
+            | "mfaData"
+            | "account_locked_date"
+            | "creationSource"
+            | "admin"
+    ) || (creating && matches!(field, "id" | "organization"))
+}
 
 pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
     let creating = ctx.format == Format::JumpcloudCreate;
@@ -96,6 +95,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
     users.len() as u64
 }
 
+/// One pass over the user's members (objects are B-trees: repeated lookups were the main cost).
 fn check_user(
     user: &Map<String, Value>,
     index: usize,
@@ -105,72 +105,91 @@ fn check_user(
     ctx: &mut Ctx<'_>,
 ) {
     check_required(user, pointer, creating, ctx);
-    check_strings(user, pointer, ctx);
-    for field in BOOLEAN_FIELDS {
-        expect_type(ctx, user, field, pointer, Expected::Bool);
-    }
-    check_read_only(user, pointer, creating, ctx);
     check_state(user, pointer, creating, ctx);
-    check_positive(user.get("unix_uid"), &push_token(pointer, "unix_uid"), "unix_uid", ctx);
-    check_positive(user.get("unix_guid"), &push_token(pointer, "unix_guid"), "unix_guid", ctx);
-    if let Some(mfa) = user.get("mfa") {
-        let at = push_token(pointer, "mfa");
-        match mfa.as_object() {
-            Some(mfa) => {
-                check_positive(mfa.get("exclusionDays"), &push_token(&at, "exclusionDays"), "mfa.exclusionDays", ctx)
+    let place = Place { record: index, slot: 0 };
+    for (key, value) in user {
+        let field = key.as_str();
+        if let Some(limit) = string_limit(field) {
+            if check_type(ctx, field, value, pointer, Expected::String) {
+                check_length(value, limit, field, pointer, ctx);
             }
-            None => ctx.report(
-                Code::TypeMismatch,
-                &at,
-                Some("mfa"),
-                format!("`mfa` must be an object, not {}.", type_name(mfa)),
-            ),
+        } else if is_boolean_field(field) {
+            check_type(ctx, field, value, pointer, Expected::Bool);
         }
-    }
-    check_attributes(user, pointer, ctx);
-    check_nested_ids(user, pointer, ctx);
-
-    if let Some(username) = user.get("username").and_then(Value::as_str) {
-        check_username(username, &push_token(pointer, "username"), ctx);
-        seen.note(Key::UserName, username, index, &push_token(pointer, "username"), "username", ctx);
-    }
-    for field in ["email", "alternateEmail"] {
-        if let Some(address) = user.get(field).and_then(Value::as_str).filter(|a| !a.is_empty()) {
-            check_email_address(address, &push_token(pointer, field), field, ctx);
-        }
-    }
-    if let Some(address) = user.get("recoveryEmail").and_then(|r| r.get("address")).and_then(Value::as_str) {
-        check_email_address(
-            address,
-            &push_token(&push_token(pointer, "recoveryEmail"), "address"),
-            "recoveryEmail.address",
-            ctx,
-        );
-    }
-    if let Some(email) = user.get("email").and_then(Value::as_str) {
-        seen.note(Key::Email, email, index, &push_token(pointer, "email"), "email", ctx);
-    }
-    if let Some(employee) = user.get("employeeIdentifier").and_then(Value::as_str) {
-        seen.note(
-            Key::EmployeeId,
-            employee,
-            index,
-            &push_token(pointer, "employeeIdentifier"),
-            "employeeIdentifier",
-            ctx,
-        );
-    }
-    if let (Some(policy), Some(password)) = (&ctx.options.password_policy, user.get("password").and_then(Value::as_str))
-    {
-        let username = user.get("username").and_then(Value::as_str);
-        if let Some(problem) = policy_violation(policy, password, username) {
+        if is_read_only(field, creating) {
             ctx.report(
-                Code::JcPasswordPolicy,
-                &push_token(pointer, "password"),
-                Some("password"),
-                format!("The password {problem}, as the organisation's password policy requires."),
+                Code::JcReadOnlyField,
+                &push_token(pointer, field),
+                Some(field),
+                format!("`{field}` is set by JumpCloud and is ignored or refused on input; muster leaves it out."),
             );
         }
+        match (field, value) {
+            ("unix_uid" | "unix_guid", _) => check_positive(Some(value), &push_token(pointer, field), field, ctx),
+            ("mfa", Value::Object(mfa)) => check_positive(
+                mfa.get("exclusionDays"),
+                &push_token(&push_token(pointer, "mfa"), "exclusionDays"),
+                "mfa.exclusionDays",
+                ctx,
+            ),
+            ("mfa", _) => {
+                check_type(ctx, field, value, pointer, Expected::Object);
+            }
+            ("attributes", _) => check_attributes(value, pointer, ctx),
+            ("addresses" | "phoneNumbers", _) => check_nested_ids(field, value, pointer, ctx),
+            ("username", Value::String(username)) => {
+                check_username(username, &push_token(pointer, "username"), ctx);
+                seen.note(Key::UserName, username, place, ctx);
+            }
+            ("email", Value::String(address)) => {
+                if !address.is_empty() {
+                    check_email_address(address, &push_token(pointer, field), field, ctx);
+                }
+                seen.note(Key::Email, address, place, ctx);
+            }
+            ("alternateEmail", Value::String(address)) if !address.is_empty() => {
+                check_email_address(address, &push_token(pointer, field), field, ctx);
+            }
+            ("recoveryEmail", _) => {
+                if let Some(address) = value.get("address").and_then(Value::as_str) {
+                    let at = push_token(&push_token(pointer, "recoveryEmail"), "address");
+                    check_email_address(address, &at, "recoveryEmail.address", ctx);
+                }
+            }
+            ("employeeIdentifier", Value::String(employee)) => seen.note(Key::EmployeeId, employee, place, ctx),
+            ("password", Value::String(password)) => check_password(password, user, pointer, ctx),
+            _ => {}
+        }
+    }
+}
+
+fn check_password(password: &str, user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(policy) = &ctx.options.password_policy else { return };
+    let username = user.get("username").and_then(Value::as_str);
+    if let Some(problem) = policy_violation(policy, password, username) {
+        ctx.report(
+            Code::JcPasswordPolicy,
+            &push_token(pointer, "password"),
+            Some("password"),
+            format!("The password {problem}, as the organisation's password policy requires."),
+        );
+    }
+}
+
+fn check_length(value: &Value, limit: usize, field: &str, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(text) = value.as_str() else { return };
+    // Byte length bounds the character count: skip counting short values.
+    if text.len() <= limit {
+        return;
+    }
+    let length = text.chars().count();
+    if length > limit {
+        ctx.report(
+            Code::JcTooLong,
+            &push_token(pointer, field),
+            Some(field),
+            format!("`{field}` is {length} characters long; JumpCloud accepts at most {limit}."),
+        );
     }
 }
 
@@ -211,58 +230,21 @@ pub(crate) fn is_object_id(id: &str) -> bool {
     id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn check_strings(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    for &(field, max) in STRING_FIELDS {
-        if !expect_type(ctx, user, field, pointer, Expected::String) {
-            continue;
-        }
-        let Some(value) = user.get(field).and_then(Value::as_str) else {
-            continue;
-        };
-        let length = value.chars().count();
-        if length > max {
-            ctx.report(
-                Code::JcTooLong,
-                &push_token(pointer, field),
-                Some(field),
-                format!("`{field}` is {length} characters long; JumpCloud accepts at most {max}."),
-            );
-        }
+fn check_nested_ids(list: &str, items: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+    if !check_type(ctx, list, items, pointer, Expected::Array) {
+        return;
     }
-}
-
-fn check_read_only(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
-    let create_ignored: &[&str] = if creating { &["id", "organization"] } else { &[] };
-    for field in READ_ONLY_FIELDS.iter().chain(create_ignored) {
-        if user.contains_key(*field) {
-            ctx.report(
-                Code::JcReadOnlyField,
-                &push_token(pointer, field),
-                Some(field),
-                format!("`{field}` is set by JumpCloud and is ignored or refused on input; muster leaves it out."),
-            );
-        }
-    }
-}
-
-fn check_nested_ids(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    for list in ["addresses", "phoneNumbers"] {
-        if !expect_type(ctx, user, list, pointer, Expected::Array) {
-            continue;
-        }
-        let items = user.get(list).and_then(Value::as_array).into_iter().flatten().enumerate();
-        for (i, item) in items {
-            for key in ["_id", "id"] {
-                if item.get(key).is_some() {
-                    ctx.report(
-                        Code::JcReadOnlyField,
-                        &push_token(&push_token(&push_token(pointer, list), i), key),
-                        Some(&format!("{list}[{i}].{key}")),
-                        format!(
-                            "`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."
-                        ),
-                    );
-                }
+    for (i, item) in items.as_array().into_iter().flatten().enumerate() {
+        for key in ["_id", "id"] {
+            if item.get(key).is_some() {
+                ctx.report(
+                    Code::JcReadOnlyField,
+                    &push_token(&push_token(&push_token(pointer, list), i), key),
+                    Some(&format!("{list}[{i}].{key}")),
+                    format!(
+                        "`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."
+                    ),
+                );
             }
         }
     }
@@ -315,12 +297,12 @@ fn check_positive(value: Option<&Value>, pointer: &str, field: &str, ctx: &mut C
     }
 }
 
-fn check_attributes(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    if !expect_type(ctx, user, "attributes", pointer, Expected::Array) {
+fn check_attributes(attributes: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+    if !check_type(ctx, "attributes", attributes, pointer, Expected::Array) {
         return;
     }
     let base = push_token(pointer, "attributes");
-    for (i, attribute) in user.get("attributes").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, attribute) in attributes.as_array().into_iter().flatten().enumerate() {
         let at = push_token(&base, i);
         let name = attribute.get("name").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {

@@ -104,22 +104,18 @@ pub(crate) fn expect_type(
     pointer: &str,
     expected: Expected,
 ) -> bool {
-    let Some(value) = object.get(key) else {
-        return true;
-    };
-    let ok = match expected {
-        Expected::Bool => value.is_boolean(),
-        Expected::String => value.is_string(),
-        Expected::Object => value.is_object(),
-        Expected::Array => value.is_array(),
+    object.get(key).is_none_or(|value| check_type(ctx, key, value, pointer, expected))
+}
+
+/// Checks that `value` (the member `key` of the object at `pointer`) has the expected type.
+pub(crate) fn check_type(ctx: &mut Ctx<'_>, key: &str, value: &Value, pointer: &str, expected: Expected) -> bool {
+    let (ok, wanted) = match expected {
+        Expected::Bool => (value.is_boolean(), "true or false"),
+        Expected::String => (value.is_string(), "a string"),
+        Expected::Object => (value.is_object(), "an object"),
+        Expected::Array => (value.is_array(), "an array"),
     };
     if !ok {
-        let wanted = match expected {
-            Expected::Bool => "true or false",
-            Expected::String => "a string",
-            Expected::Object => "an object",
-            Expected::Array => "an array",
-        };
         ctx.report(
             Code::TypeMismatch,
             &push_token(pointer, key),

@@ -1,6 +1,6 @@
 //! Users and Groups in bulk `data` (RFC 7643 §4), and Oracle HCM's Roles membership PATCH.
 
-use super::{Ctx, Expected, expect_type, push_token, type_name};
+use super::{Ctx, Expected, check_type, expect_type, push_token, type_name};
 use crate::diag::Code;
 use crate::payload::{oracle, scim};
 use serde_json::{Map, Value};
@@ -13,53 +13,66 @@ pub(super) enum Mode {
     Partial,
 }
 
+/// One pass over the user's members (objects are B-trees: repeated lookups were the main cost).
 pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
     check_user_schema(user, mode, pointer, ctx);
-    if mode != Mode::Partial {
-        let name = user.get("userName");
-        if name.and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
-            let message = match name {
-                Some(v) if !v.is_string() => {
-                    format!("`userName` must be a string, not {}.", type_name(v))
-                }
-                _ => "Every User needs a non-empty `userName`, unique across the service provider.".to_owned(),
-            };
-            ctx.report(Code::UserNameMissing, &push_token(pointer, "userName"), Some("userName"), message);
+    let mut user_name = None;
+    for (key, value) in user {
+        match key.as_str() {
+            "userName" => user_name = Some(value),
+            "id" => check_id(value, mode, pointer, ctx),
+            "active" => {
+                check_type(ctx, key, value, pointer, Expected::Bool);
+            }
+            "externalId" | "displayName" | "nickName" | "title" | "password" | "userType" | "locale" | "timezone" => {
+                check_type(ctx, key, value, pointer, Expected::String);
+            }
+            "name" => {
+                check_type(ctx, key, value, pointer, Expected::Object);
+            }
+            "emails" if check_type(ctx, key, value, pointer, Expected::Array) => {
+                check_emails(value, pointer, ctx);
+            }
+            scim::ENTERPRISE_USER_URN => check_enterprise(value, pointer, ctx),
+            _ => {}
         }
     }
-    check_id(user, mode, pointer, ctx);
-    expect_type(ctx, user, "active", pointer, Expected::Bool);
-    for key in ["externalId", "displayName", "nickName", "title", "password", "userType", "locale", "timezone"] {
-        expect_type(ctx, user, key, pointer, Expected::String);
+    if mode != Mode::Partial && user_name.and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
+        let message = match user_name {
+            Some(v) if !v.is_string() => format!("`userName` must be a string, not {}.", type_name(v)),
+            _ => "Every User needs a non-empty `userName`, unique across the service provider.".to_owned(),
+        };
+        ctx.report(Code::UserNameMissing, &push_token(pointer, "userName"), Some("userName"), message);
     }
-    expect_type(ctx, user, "name", pointer, Expected::Object);
-    if expect_type(ctx, user, "emails", pointer, Expected::Array) {
-        check_emails(user, pointer, ctx);
-    }
-    if let Some(enterprise) = user.get(scim::ENTERPRISE_USER_URN) {
-        let at = push_token(pointer, scim::ENTERPRISE_USER_URN);
-        match enterprise.as_object() {
-            Some(ext) => {
-                for key in ["employeeNumber", "costCenter", "organization", "division", "department"] {
-                    expect_type(ctx, ext, key, &at, Expected::String);
-                }
-                if expect_type(ctx, ext, "manager", &at, Expected::Object) {
-                    check_manager(ext.get("manager"), &push_token(&at, "manager"), ctx);
-                }
+}
+
+fn check_enterprise(enterprise: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+    let at = push_token(pointer, scim::ENTERPRISE_USER_URN);
+    let Some(ext) = enterprise.as_object() else {
+        ctx.report(
+            Code::TypeMismatch,
+            &at,
+            Some("enterprise extension"),
+            format!("The enterprise extension must be an object, not {}.", type_name(enterprise)),
+        );
+        return;
+    };
+    for (key, value) in ext {
+        match key.as_str() {
+            "employeeNumber" | "costCenter" | "organization" | "division" | "department" => {
+                check_type(ctx, key, value, &at, Expected::String);
             }
-            None => ctx.report(
-                Code::TypeMismatch,
-                &at,
-                Some("enterprise extension"),
-                format!("The enterprise extension must be an object, not {}.", type_name(enterprise)),
-            ),
+            "manager" if check_type(ctx, key, value, &at, Expected::Object) => {
+                check_manager(value, &push_token(&at, "manager"), ctx);
+            }
+            _ => {}
         }
     }
 }
 
 /// RFC 7643 §4.3: a manager has `value` (the manager's id) and `$ref` (its URI), both REQUIRED.
-fn check_manager(manager: Option<&Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    let Some(manager) = manager.and_then(Value::as_object) else { return };
+fn check_manager(manager: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(manager) = manager.as_object() else { return };
     let value = manager.get("value").and_then(Value::as_str);
     if value.is_some() && !manager.contains_key("$ref") {
         ctx.report(
@@ -114,8 +127,7 @@ fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: 
 }
 
 /// RFC 7643 §3.1: ids are issued by the server and never contain the reserved word "bulkId".
-fn check_id(resource: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
-    let Some(id) = resource.get("id") else { return };
+fn check_id(id: &Value, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
     let at = push_token(pointer, "id");
     if id.as_str().is_some_and(|id| id.contains("bulkId")) {
         ctx.report(
@@ -134,10 +146,8 @@ fn check_id(resource: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut 
     }
 }
 
-fn check_emails(user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
-    let Some(emails) = user.get("emails").and_then(Value::as_array) else {
-        return;
-    };
+fn check_emails(emails: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+    let Some(emails) = emails.as_array() else { return };
     let base = push_token(pointer, "emails");
     let mut first_primary: Option<usize> = None;
     for (i, email) in emails.iter().enumerate() {
@@ -232,7 +242,9 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
             "Every Group needs a non-empty `displayName`.",
         );
     }
-    check_id(group, Mode::Full { creating: false }, pointer, ctx);
+    if let Some(id) = group.get("id") {
+        check_id(id, Mode::Full { creating: false }, pointer, ctx);
+    }
     if expect_type(ctx, group, "members", pointer, Expected::Array) {
         let base = push_token(pointer, "members");
         for (i, member) in group.get("members").and_then(Value::as_array).into_iter().flatten().enumerate() {

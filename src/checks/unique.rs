@@ -1,11 +1,11 @@
 //! Duplicates within one batch: userName, email, externalId and employee number. Each finding
 //! names both places, so the user can decide which one to fix.
 
-use super::{Ctx, push_token};
+use super::Ctx;
 use crate::diag::Code;
 use crate::payload::scim;
+use foldhash::HashMap;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,64 +47,95 @@ impl Key {
     }
 }
 
+/// Where a value was seen: the record and, for lists (emails), the element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) record: usize,
+    pub(crate) slot: usize,
+}
+
+impl Key {
+    /// The JSON Pointer and field name of a value at `place`, in the dialect's layout. Built only
+    /// when a duplicate is reported.
+    fn locate(self, place: Place, jumpcloud: bool) -> (String, String) {
+        let Place { record: i, slot } = place;
+        let (pointer, field) = match (jumpcloud, self) {
+            (true, Key::UserName) => (format!("/{i}/username"), "username".to_owned()),
+            (true, Key::Email) => (format!("/{i}/email"), "email".to_owned()),
+            (true, Key::EmployeeId) => (format!("/{i}/employeeIdentifier"), "employeeIdentifier".to_owned()),
+            (true, Key::ExternalId) => (format!("/{i}/externalId"), "externalId".to_owned()),
+            (false, Key::UserName) => (format!("/Operations/{i}/data/userName"), "userName".to_owned()),
+            (false, Key::Email) => {
+                (format!("/Operations/{i}/data/emails/{slot}/value"), format!("emails[{slot}].value"))
+            }
+            (false, Key::ExternalId) => (format!("/Operations/{i}/data/externalId"), "externalId".to_owned()),
+            (false, Key::EmployeeId) => (
+                format!("/Operations/{i}/data/{}/employeeNumber", scim::ENTERPRISE_USER_URN),
+                "employeeNumber".to_owned(),
+            ),
+        };
+        (pointer, field)
+    }
+}
+
 /// The first place each value was seen.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    first: HashMap<(Key, String), (usize, String)>,
+    first: HashMap<(Key, String), Place>,
 }
 
 impl Seen {
-    /// Notes `raw` (found at `pointer`, in the `index`th record) and reports it if an earlier record
-    /// had the same value. Empty values are never duplicates.
-    pub(crate) fn note(&mut self, key: Key, raw: &str, index: usize, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
+    /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
+    /// values are never duplicates.
+    pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {
         if raw.trim().is_empty() {
             return;
         }
-        match self.first.entry((key, key.normalise(raw))) {
+        let first = match self.first.entry((key, key.normalise(raw))) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert((index, pointer.to_owned()));
+                slot.insert(place);
+                return;
             }
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let (first_index, first_pointer) = first.get();
-                if *first_index == index {
-                    return; // the same record listing a value twice is not a batch duplicate
-                }
-                let noun = if ctx.format.is_jumpcloud() { "user" } else { "operation" };
-                ctx.report(
-                    key.code(),
-                    pointer,
-                    Some(field),
-                    format!(
-                        "`{field}` in {noun} {} repeats the value of {noun} {} ({first_pointer}); {}.",
-                        index + 1,
-                        first_index + 1,
-                        key.rule()
-                    ),
-                );
-            }
+            std::collections::hash_map::Entry::Occupied(first) => *first.get(),
+        };
+        if first.record == place.record {
+            return; // the same record listing a value twice is not a batch duplicate
         }
+        let jumpcloud = ctx.format.is_jumpcloud();
+        let (pointer, field) = key.locate(place, jumpcloud);
+        let (first_pointer, _) = key.locate(first, jumpcloud);
+        let noun = if jumpcloud { "user" } else { "operation" };
+        ctx.report(
+            key.code(),
+            &pointer,
+            Some(&field),
+            format!(
+                "`{field}` in {noun} {} repeats the value of {noun} {} ({first_pointer}); {}.",
+                place.record + 1,
+                first.record + 1,
+                key.rule()
+            ),
+        );
     }
 
-    /// Notes the unique keys of a SCIM User.
-    pub(super) fn record(&mut self, user: &Map<String, Value>, pointer: &str, index: usize, ctx: &mut Ctx<'_>) {
+    /// Notes the unique keys of a SCIM User (operation `index`).
+    pub(super) fn record(&mut self, user: &Map<String, Value>, index: usize, ctx: &mut Ctx<'_>) {
+        let at = |slot| Place { record: index, slot };
         if let Some(name) = user.get("userName").and_then(Value::as_str) {
-            self.note(Key::UserName, name, index, &push_token(pointer, "userName"), "userName", ctx);
+            self.note(Key::UserName, name, at(0), ctx);
         }
         if let Some(id) = user.get("externalId").and_then(Value::as_str) {
-            self.note(Key::ExternalId, id, index, &push_token(pointer, "externalId"), "externalId", ctx);
+            self.note(Key::ExternalId, id, at(0), ctx);
         }
-        let emails = user.get("emails").and_then(Value::as_array).into_iter().flatten();
-        for (i, email) in emails.enumerate() {
+        for (i, email) in user.get("emails").and_then(Value::as_array).into_iter().flatten().enumerate() {
             if let Some(address) = email.get("value").and_then(Value::as_str) {
-                let at = push_token(&push_token(&push_token(pointer, "emails"), i), "value");
-                self.note(Key::Email, address, index, &at, &format!("emails[{i}].value"), ctx);
+                self.note(Key::Email, address, at(i), ctx);
             }
         }
         let employee =
             user.get(scim::ENTERPRISE_USER_URN).and_then(|e| e.get("employeeNumber")).and_then(Value::as_str);
         if let Some(number) = employee {
-            let at = push_token(&push_token(pointer, scim::ENTERPRISE_USER_URN), "employeeNumber");
-            self.note(Key::EmployeeId, number, index, &at, "employeeNumber", ctx);
+            self.note(Key::EmployeeId, number, at(0), ctx);
         }
     }
 }

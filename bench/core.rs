@@ -1,0 +1,88 @@
+//! Core throughput on 100k synthetic users: `cargo bench --bench core` (criterion prints
+//! `thrpt` in elements per second, here rows per second).
+//! Goals: validate ≥ 4 M rows/s, convert to SCIM ≥ 1.5 M rows/s.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use muster::plan::{Limits, plan};
+use muster::{Format, Options};
+use serde_json::{Value, json};
+use std::hint::black_box;
+
+const USERS: usize = 100_000;
+
+/// A SCIM bulk request creating `n` users with the fields HR exports usually have; every 50th
+/// user has a manager created earlier in the batch.
+fn scim_request(n: usize) -> Vec<u8> {
+    let ops: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut ent = json!({"employeeNumber": format!("{i:06}"), "department": "Operations", "costCenter": "4130"});
+            if i % 50 == 49 {
+                ent["manager"] = json!({"value": format!("bulkId:u{}", i - 1), "$ref": format!("../Users/bulkId:u{}", i - 1)});
+            }
+            json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"), "data": {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                "userName": format!("user{i}"), "externalId": format!("hr-{i}"), "active": true, "title": "Analyst",
+                "name": {"givenName": "Given", "familyName": format!("Family{i}")},
+                "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ent}})
+        })
+        .collect();
+    serde_json::to_vec(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops}))
+        .unwrap()
+}
+
+fn jumpcloud_create(n: usize) -> Vec<u8> {
+    let users: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"username": format!("user{i}"), "email": format!("user{i}@example.com"), "firstname": "Given",
+                   "lastname": format!("Family{i}"), "employeeIdentifier": format!("{i:06}"), "jobTitle": "Analyst",
+                   "department": "Operations", "attributes": [{"name": "costCenter", "value": "4130"}]})
+        })
+        .collect();
+    serde_json::to_vec(&users).unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let scim = scim_request(USERS);
+    let jc = jumpcloud_create(USERS);
+    println!("inputs: SCIM {} MB, JumpCloud {} MB, {USERS} users each", scim.len() / 1_000_000, jc.len() / 1_000_000);
+    let scim_value: Value = serde_json::from_slice(&scim).unwrap();
+
+    let mut group = c.benchmark_group("100k users");
+    group.sample_size(10).throughput(Throughput::Elements(USERS as u64));
+    group.bench_function("validate SCIM bytes", |b| {
+        b.iter(|| {
+            black_box(muster::validate(black_box(&scim), &Options { format: Format::Scim, ..Options::default() }))
+        })
+    });
+    group.bench_function("validate SCIM parsed", |b| {
+        b.iter(|| {
+            black_box(muster::validate_value(
+                black_box(&scim_value),
+                &Options { format: Format::Scim, ..Options::default() },
+            ))
+        })
+    });
+    group.bench_function("validate JumpCloud bytes", |b| {
+        b.iter(|| {
+            black_box(muster::validate(
+                black_box(&jc),
+                &Options { format: Format::JumpcloudCreate, ..Options::default() },
+            ))
+        })
+    });
+    group.bench_function("convert JumpCloud to SCIM", |b| {
+        b.iter(|| black_box(muster::convert(black_box(&jc), &Options::default(), Format::Scim)))
+    });
+    group.bench_function("plan SCIM (1000 ops / 1 MiB)", |b| {
+        b.iter(|| {
+            black_box(plan(black_box(&scim_value), Limits { max_operations: 1000, max_payload_bytes: 1_048_576 }))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);
