@@ -11,6 +11,7 @@
 //! assert_eq!(codes, ["bulk-schemas-missing", "bulk-operations-empty"]);
 //! ```
 
+pub mod bytes;
 pub mod checks;
 pub mod diag;
 pub mod options;
@@ -19,6 +20,7 @@ pub mod plan;
 pub mod records;
 pub mod refs;
 pub mod results;
+pub mod sheet;
 
 pub use checks::{validate, validate_scim_bulk, validate_value};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};

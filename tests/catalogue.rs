@@ -35,8 +35,34 @@ fn produced_by(how: &str, input: &str) -> Vec<Code> {
             muster::validate(input.as_bytes(), &options).diagnostics.iter().map(|d| d.code).collect()
         }
         "convert" => muster::convert_codes(input.as_bytes(), target),
+        "read" => {
+            let options =
+                muster::sheet::ReadOptions { filename: Some(format!("example.{target}")), ..Default::default() };
+            let (_, diagnostics) = muster::sheet::read(&unescape_bytes(input), &options).unwrap();
+            diagnostics.iter().map(|d| d.code).collect()
+        }
         other => panic!("unknown example verb {other}"),
     }
+}
+
+/// Examples are text; `\xHH` in a `read` example stands for a raw byte (a non-UTF-8 file).
+fn unescape_bytes(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'\\'
+            && tail.first() == Some(&b'x')
+            && tail.len() >= 3
+            && let Ok(byte) = u8::from_str_radix(std::str::from_utf8(&tail[1..3]).unwrap_or(""), 16)
+        {
+            out.push(byte);
+            rest = &tail[3..];
+            continue;
+        }
+        out.push(b);
+        rest = tail;
+    }
+    out
 }
 
 #[test]

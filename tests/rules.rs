@@ -239,9 +239,30 @@ fn every_passing_case_is_clean() {
     }
 }
 
+/// (code, a clean file close to the code's failing example)
+fn passing_sheets() -> Vec<(Code, &'static [u8])> {
+    vec![
+        (Code::EncodingFallback, "Prénom,Nom\nRenée,Dupont\n".as_bytes()),
+        (Code::SheetEmpty, b"Username\njdoe\n"),
+        (Code::SheetDuplicateHeader, b"Email,Name,Email2\na@example.com,A,b@example.com\n"),
+        (Code::SheetExtraCells, b"Username,Email\njdoe,jdoe@example.com,\n"),
+    ]
+}
+
+#[test]
+fn every_passing_sheet_is_clean() {
+    for (code, bytes) in passing_sheets() {
+        let options = muster::sheet::ReadOptions { filename: Some("users.csv".into()), ..Default::default() };
+        let (sheet, diagnostics) = muster::sheet::read(bytes, &options).unwrap();
+        assert!(diagnostics.is_empty(), "passing case of {code}: {diagnostics:#?}");
+        assert!(!sheet.rows.is_empty(), "passing case of {code}");
+    }
+}
+
 #[test]
 fn every_code_has_a_passing_case() {
-    let covered: Vec<Code> = passing_cases().into_iter().map(|(code, _, _)| code).collect();
+    let mut covered: Vec<Code> = passing_cases().into_iter().map(|(code, _, _)| code).collect();
+    covered.extend(passing_sheets().into_iter().map(|(code, _)| code));
     let missing: Vec<&Code> = Code::ALL.iter().filter(|c| !covered.contains(c)).collect();
     assert!(missing.is_empty(), "codes without a passing case: {missing:?}");
 }

@@ -56,6 +56,24 @@ catalogue! {
         "The input must be well-formed JSON.",
         example: "validate auto", r#"{"Operations": ["#;
 
+    // --- Files and sheets -----------------------------------------------------------------------
+    /// The file is not valid UTF-8 and was read as Windows-1252.
+    EncodingFallback = "encoding-fallback", Warning,
+        "The file is not UTF-8; it was read as Windows-1252. Choose its encoding if text looks wrong.",
+        example: "read csv", "Pr\\xE9nom,Nom\nRen\\xE9e,Dupont\n";
+    /// No row of the file has any content.
+    SheetEmpty = "sheet-empty", Error,
+        "The file has no rows with content.",
+        example: "read csv", "\n,,\n";
+    /// Two columns share a header, so a mapping cannot tell them apart.
+    SheetDuplicateHeader = "sheet-duplicate-header", Error,
+        "Two columns have the same header (ignoring case).",
+        example: "read csv", "Email,Name,email\na@example.com,A,b@example.com\n";
+    /// A value sits in a column with no header; it would be lost.
+    SheetExtraCells = "sheet-extra-cells", Error,
+        "A row has a value past the last header.",
+        example: "read csv", "Username,Email\njdoe,jdoe@example.com,oops\n";
+
     // --- SCIM bulk envelope (RFC 7644 §3.7) -----------------------------------------------------
     /// The top level of a bulk request must be a JSON object.
     BulkNotObject = "bulk-not-object", Error,
@@ -310,10 +328,18 @@ pub fn catalogue_markdown() -> String {
             Severity::Warning => "warning",
         };
         let (how, example) = code.example();
+        let language = if how.starts_with("read") { "csv" } else { "json" };
+        let how = match how.split_once(' ') {
+            Some(("validate", format)) => format!("`muster validate --format {format}`"),
+            Some(("convert", target)) => format!("`muster convert --to {target}`"),
+            Some(("read", kind)) => format!("reading it as a .{kind} file"),
+            _ => how.to_owned(),
+        };
         out.push_str(&format!(
-            "## `{}` ({severity})\n\n{}\n\nExample (`muster {how}`):\n\n```json\n{example}\n```\n\n",
+            "## `{}` ({severity})\n\n{}\n\nExample ({how}):\n\n```{language}\n{}\n```\n\n",
             code.id(),
             code.summary(),
+            example.trim_end(),
         ));
     }
     out

@@ -53,6 +53,16 @@ impl Diagnostic {
         self
     }
 
+    pub fn at_row(mut self, row: u64) -> Self {
+        self.row = Some(row);
+        self
+    }
+
+    pub fn at_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
     pub fn at_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self

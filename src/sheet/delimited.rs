@@ -1,0 +1,220 @@
+//! CSV, TSV and other delimited text, with the `csv` crate.
+
+use super::{ReadOptions, Row, Sheet, check_headers, column_letter};
+use crate::diag::{Code, Diagnostic};
+use csv::{ByteRecord, ReaderBuilder};
+
+/// The delimiters tried, in order of preference when they score the same.
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Records read to guess the delimiter.
+const SAMPLE_RECORDS: usize = 64;
+
+/// Guesses the delimiter: the candidate that splits the first records into the same number of
+/// fields (more than one) most consistently. Quoted fields are honoured while guessing.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let sample = &text[..floor_char_boundary(text, 64 * 1024)];
+    let mut best = (b',', 0usize, 0usize); // (delimiter, consistent records, fields)
+    for delimiter in CANDIDATES {
+        let mut reader =
+            ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+        let counts: Vec<usize> =
+            reader.byte_records().take(SAMPLE_RECORDS).filter_map(Result::ok).map(|r| r.len()).collect();
+        // The most common field count, and how many records have it.
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for count in counts {
+            match tally.iter_mut().find(|(c, _)| *c == count) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((count, 1)),
+            }
+        }
+        let Some(&(fields, consistent)) = tally.iter().max_by_key(|(fields, n)| (*n, *fields)) else { continue };
+        if fields > 1 && (consistent, fields) > (best.1, best.2) {
+            best = (delimiter, consistent, fields);
+        }
+    }
+    best.0
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0)
+}
+
+/// Reads delimited text into a sheet.
+pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
+    let delimiter = match options.delimiter {
+        Some(d) if d.is_ascii() => d as u8,
+        Some(d) => return Err(format!("the delimiter must be a single ASCII character, not '{d}'")),
+        None => sniff_delimiter(text),
+    };
+    let mut reader =
+        ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut diagnostics = Vec::new();
+    let mut numbering = RowNumbering::default();
+    let mut header: Option<(u64, Vec<String>)> = None;
+    let mut rows = Vec::new();
+    let mut record = ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => return Err(format!("the file could not be read as delimited text: {err}")),
+        }
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let number = numbering.row_of(text.as_bytes(), start, &record);
+        let cells: Vec<String> = record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        let blank = cells.iter().all(|c| c.trim().is_empty());
+        match &header {
+            None => {
+                let wanted = options.header_row.map_or(!blank, |h| number == h);
+                if wanted {
+                    header = Some((number, cells.iter().map(|c| c.trim().to_owned()).collect()));
+                }
+            }
+            Some((_, headers)) if !blank => rows.push(fit_row(number, cells, headers, &mut diagnostics)),
+            Some(_) => {}
+        }
+    }
+    let Some((header_row, headers)) = header else {
+        return match options.header_row {
+            Some(h) => Err(format!("row {h} does not exist: the file has {} row(s)", numbering.last_row)),
+            None => {
+                diagnostics.push(Diagnostic::new(
+                    Code::SheetEmpty,
+                    "The file has no rows with content: it is empty or every row is blank.",
+                ));
+                Ok((Sheet::default(), diagnostics))
+            }
+        };
+    };
+    check_headers(&headers, header_row, &mut diagnostics);
+    let name = options.filename.clone().unwrap_or_default();
+    Ok((Sheet { name, header_row, headers, rows }, diagnostics))
+}
+
+/// Pads short rows; keeps cells past the last header only if they are blank (a trailing
+/// delimiter), otherwise reports them, since they would be lost.
+fn fit_row(number: u64, mut cells: Vec<String>, headers: &[String], out: &mut Vec<Diagnostic>) -> Row {
+    if cells.len() > headers.len() {
+        let extra = cells.split_off(headers.len());
+        if let Some(i) = extra.iter().position(|c| !c.trim().is_empty()) {
+            let column = column_letter(headers.len() + i);
+            out.push(
+                Diagnostic::new(
+                    Code::SheetExtraCells,
+                    format!(
+                        "Row {number} has a value in column {column}, past the last header; it would be lost. Add a header for it or remove the value."
+                    ),
+                )
+                .at_row(number)
+                .at_column(column),
+            );
+        }
+    }
+    cells.resize(headers.len(), String::new());
+    Row { number, cells }
+}
+
+/// Turns record positions into Excel row numbers: each line of the file is a row, except the
+/// line breaks inside quoted cells.
+#[derive(Default)]
+struct RowNumbering {
+    /// Bytes of the text already scanned for line breaks.
+    scanned: usize,
+    /// Line breaks before `scanned`.
+    breaks: u64,
+    /// Line breaks that were inside quoted cells of earlier records.
+    embedded: u64,
+    last_row: u64,
+}
+
+impl RowNumbering {
+    fn row_of(&mut self, text: &[u8], position: usize, record: &ByteRecord) -> u64 {
+        // The reader's position can stop before the line ending (and any blank lines): skip them.
+        let start = text[position.min(text.len())..]
+            .iter()
+            .position(|&b| b != b'\r' && b != b'\n')
+            .map_or(text.len(), |offset| position + offset);
+        if start > self.scanned {
+            self.breaks += text[self.scanned..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.scanned = start;
+        }
+        let row = 1 + self.breaks - self.embedded;
+        self.embedded += record.iter().map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+        self.last_row = row;
+        row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Sheet, Vec<Diagnostic>) {
+        read_delimited(text, &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn sniffs_the_delimiter_even_with_other_delimiters_inside_values() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("Nom;Prénom;Ville\nDupont;Jean;Paris, France\n"), b';');
+        assert_eq!(sniff_delimiter("name\tnote\n\"Doe, John\"\ta, b, c\nx\ty\n"), b'\t');
+        assert_eq!(sniff_delimiter("a|b\n1|2\n"), b'|');
+        assert_eq!(sniff_delimiter("single\ncolumn\n"), b',');
+    }
+
+    #[test]
+    fn rows_keep_the_numbers_excel_shows() {
+        // Row 1 headers, row 2 a cell spanning two lines, row 3 blank, row 4 data (CRLF endings),
+        // row 5 a row of empty cells, row 6 data.
+        let text = "first,last\r\nAnn,\"multi\nline\"\r\n\r\nBob,Ray\r\n,\r\nCid,\"Q\"\"uote\"\n";
+        let (sheet, diagnostics) = read(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(sheet.header_row, 1);
+        let numbers: Vec<u64> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [2, 4, 6]);
+        assert_eq!(sheet.rows[0].cells, ["Ann", "multi\nline"]);
+        assert_eq!(sheet.rows[2].cells, ["Cid", "Q\"uote"]);
+    }
+
+    #[test]
+    fn the_header_row_is_the_first_non_blank_one_or_the_chosen_one() {
+        let text = "\n\nExport of 2026-11-22\nuser,mail\njdoe,j@example.com\n";
+        let (sheet, _) = read(text);
+        assert_eq!((sheet.header_row, sheet.headers.as_slice()), (3, ["Export of 2026-11-22".to_owned()].as_slice()));
+        let chosen = ReadOptions { header_row: Some(4), ..ReadOptions::default() };
+        let (sheet, _) = read_delimited(text, &chosen).unwrap();
+        assert_eq!((sheet.header_row, sheet.headers.clone()), (4, vec!["user".to_owned(), "mail".to_owned()]));
+        assert_eq!(sheet.rows[0].number, 5);
+        let beyond = ReadOptions { header_row: Some(40), ..ReadOptions::default() };
+        assert!(read_delimited(text, &beyond).unwrap_err().contains("row 40 does not exist"));
+    }
+
+    #[test]
+    fn short_rows_are_padded_and_values_past_the_last_header_are_reported() {
+        let (sheet, diagnostics) = read("a,b,c\n1\n1,2,3,\n1,2,3,4\n");
+        assert_eq!(sheet.rows[0].cells, ["1", "", ""]);
+        assert_eq!(diagnostics.len(), 1, "a trailing delimiter is fine: {diagnostics:?}");
+        assert_eq!(
+            (diagnostics[0].code, diagnostics[0].row, diagnostics[0].column.as_deref()),
+            (Code::SheetExtraCells, Some(4), Some("D"))
+        );
+    }
+
+    #[test]
+    fn duplicate_headers_name_both_columns_and_empty_files_say_so() {
+        let (_, diagnostics) = read("Email,Name,email\nx,y,z\n");
+        assert_eq!(diagnostics[0].code, Code::SheetDuplicateHeader);
+        assert!(diagnostics[0].message.contains("Columns A and C"), "{}", diagnostics[0].message);
+        let (sheet, diagnostics) = read("\n ,\n");
+        assert_eq!((sheet.rows.len(), diagnostics[0].code), (0, Code::SheetEmpty));
+    }
+
+    #[test]
+    fn leading_zeros_and_dates_stay_text() {
+        let (sheet, _) = read("employeeId,start\n000042,03/04/2026\n");
+        assert_eq!(sheet.rows[0].cells, ["000042", "03/04/2026"]);
+    }
+}

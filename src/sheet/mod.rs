@@ -1,0 +1,114 @@
+//! Stage 2: bytes → a [`Sheet`]: header cells and data rows, each row numbered as the user sees it
+//! in Excel, so every later finding can say "row 12, column Email".
+
+mod delimited;
+
+pub use delimited::{read_delimited, sniff_delimiter};
+
+use crate::bytes::{self, Kind};
+use crate::diag::{Code, Diagnostic};
+use serde::{Deserialize, Serialize};
+
+/// A table read from a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sheet {
+    /// The sheet's name (the file name for delimited text).
+    pub name: String,
+    /// The spreadsheet row that holds the headers (1-based).
+    pub header_row: u64,
+    /// Header cells, trimmed; `headers[i]` names `cells[i]` of every row.
+    pub headers: Vec<String>,
+    /// Data rows, blank rows left out.
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The spreadsheet's own row number, as the user sees it (1-based; blank rows count).
+    pub number: u64,
+    /// One cell per header (missing trailing cells are empty).
+    pub cells: Vec<String>,
+}
+
+/// How to read a file; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReadOptions {
+    /// Used to tell formats apart and to name the sheet.
+    pub filename: Option<String>,
+    /// A WHATWG encoding label overriding detection (`windows-1252`, `utf-16le`, …).
+    pub encoding: Option<String>,
+    /// The delimiter, overriding detection.
+    pub delimiter: Option<char>,
+    /// The header row (1-based, as the user sees it); by default the first non-blank row.
+    pub header_row: Option<u64>,
+}
+
+/// Reads a spreadsheet file. `Err` means it cannot be read at all (a format not supported yet,
+/// an unknown encoding, a header row past the end); problems in its content are diagnostics.
+pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
+    match bytes::sniff(bytes, options.filename.as_deref()) {
+        Kind::Delimited => {
+            let (text, mut diagnostics) = bytes::decode(bytes, options.encoding.as_deref())?;
+            let (sheet, more) = read_delimited(&text.text, options)?;
+            diagnostics.extend(more);
+            Ok((sheet, diagnostics))
+        }
+        Kind::Json => Err("this is JSON, not a spreadsheet: validate it as a bulk payload instead".to_owned()),
+        Kind::Xlsx | Kind::Ods | Kind::Xls => {
+            Err("Excel and OpenDocument workbooks are not read yet: save the sheet as \"CSV UTF-8\"".to_owned())
+        }
+    }
+}
+
+/// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+/// Checks the header row: present, and no two columns with the same name.
+pub(crate) fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, header) in headers.iter().enumerate() {
+        if header.is_empty() {
+            continue;
+        }
+        let key = header.to_lowercase();
+        if let Some(&first) = seen.get(&key) {
+            out.push(
+                Diagnostic::new(
+                    Code::SheetDuplicateHeader,
+                    format!(
+                        "Columns {} and {} are both headed \"{header}\", so muster cannot tell which one to use. Rename one of them.",
+                        column_letter(first),
+                        column_letter(i)
+                    ),
+                )
+                .at_row(header_row)
+                .at_column(header.clone()),
+            );
+        } else {
+            seen.insert(key, i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_letter;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702].iter().map(|&i| column_letter(i)).collect();
+        assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+}
