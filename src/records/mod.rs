@@ -1,6 +1,7 @@
 //! Stage 3: typed records. Every dialect (and, later, every spreadsheet) is read into the same
 //! canonical [`User`], so one set of transforms serves every pair of dialects.
 
+pub mod columns;
 mod jumpcloud;
 mod scim;
 
