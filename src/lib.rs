@@ -21,6 +21,7 @@ pub mod records;
 pub mod refs;
 pub mod results;
 pub mod sheet;
+pub mod spreadsheet;
 
 pub use checks::{validate, validate_scim_bulk, validate_value};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};

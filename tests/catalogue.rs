@@ -36,10 +36,10 @@ fn produced_by(how: &str, input: &str) -> Vec<Code> {
         }
         "convert" => muster::convert_codes(input.as_bytes(), target),
         "read" => {
-            let options =
-                muster::sheet::ReadOptions { filename: Some(format!("example.{target}")), ..Default::default() };
-            let (_, diagnostics) = muster::sheet::read(&unescape_bytes(input), &options).unwrap();
-            diagnostics.iter().map(|d| d.code).collect()
+            let read = muster::sheet::ReadOptions { filename: Some(format!("example.{target}")), ..Default::default() };
+            let options = muster::spreadsheet::SheetOptions { read, ..Default::default() };
+            let checked = muster::spreadsheet::check(&unescape_bytes(input), &options).unwrap();
+            checked.report.diagnostics.iter().map(|d| d.code).collect()
         }
         other => panic!("unknown example verb {other}"),
     }

@@ -108,3 +108,37 @@ fn plan_shows_chunks_carried_ids_and_cycle_follow_ups() {
     let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(plan["chunks"][0]["request"]["Operations"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn spreadsheets_validate_map_and_convert() {
+    let sheet = fixture("sheets/jumpcloud-template.csv");
+    let (code, out, _) = muster(&["validate", &sheet]);
+    assert_eq!(code, 1);
+    assert!(out.contains("error[email-invalid]: Row 3, column \"Email\": "), "{out}");
+    assert!(out.ends_with("5 record(s), 7 error(s), 2 warning(s)\n"), "{out}");
+
+    let (code, out, _) = muster(&["map", &sheet]);
+    assert_eq!(code, 0);
+    assert!(out.contains("E   employeeIdentifier           → employeeNumber"), "{out}");
+
+    // Save the mapping, leave the unmapped column out on purpose, and convert a clean sheet with it.
+    let dir = std::env::temp_dir().join(format!("muster-cli-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("users.csv");
+    std::fs::write(&csv, "Login;Mail;Badge\njdoe;jdoe@example.com;000042\n").unwrap();
+    let profile = dir.join("profile.json");
+    let (csv_arg, profile_arg) = (csv.to_string_lossy().into_owned(), profile.to_string_lossy().into_owned());
+    assert_eq!(muster(&["map", &csv_arg, "-o", &profile_arg]).0, 0);
+    let mut saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&profile).unwrap()).unwrap();
+    assert_eq!(saved["columns"]["Badge"], serde_json::Value::Null, "no field looks like Badge");
+    saved["columns"]["Badge"] = "employeeNumber".into();
+    std::fs::write(&profile, saved.to_string()).unwrap();
+    let (code, out, err) = muster(&["convert", &csv_arg, "--mapping", &profile_arg, "--to", "jumpcloud-create"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{err}");
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        users,
+        serde_json::json!([{"username": "jdoe", "email": "jdoe@example.com", "employeeIdentifier": "000042"}])
+    );
+}

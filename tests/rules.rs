@@ -239,23 +239,28 @@ fn every_passing_case_is_clean() {
     }
 }
 
-/// (code, a clean file close to the code's failing example)
+/// (code, a clean spreadsheet close to the code's failing example), checked for JumpCloud create
 fn passing_sheets() -> Vec<(Code, &'static [u8])> {
     vec![
-        (Code::EncodingFallback, "Prénom,Nom\nRenée,Dupont\n".as_bytes()),
-        (Code::SheetEmpty, b"Username\njdoe\n"),
-        (Code::SheetDuplicateHeader, b"Email,Name,Email2\na@example.com,A,b@example.com\n"),
+        (Code::EncodingFallback, "Username,Email,Prénom\nrenee,renee@example.com,Renée\n".as_bytes()),
+        (Code::SheetEmpty, b"Username,Email\njdoe,jdoe@example.com\n"),
+        (Code::SheetDuplicateHeader, b"Email,Username,Alternate email\na@example.com,a,b@example.com\n"),
         (Code::SheetExtraCells, b"Username,Email\njdoe,jdoe@example.com,\n"),
+        (Code::MapRequiredMissing, b"Given name,Surname,Username,Email\nJohn,Doe,jdoe,jdoe@example.com\n"),
+        (Code::MapColumnUnmapped, b"Username,Email,Department\njdoe,jdoe@example.com,R&D\n"),
+        (Code::CellBooleanInvalid, b"Username,Email,Active\njdoe,jdoe@example.com,yes\n"),
+        (Code::CellIntegerInvalid, b"Username,Email,unix_uid\njdoe,jdoe@example.com,5001\n"),
     ]
 }
 
 #[test]
 fn every_passing_sheet_is_clean() {
     for (code, bytes) in passing_sheets() {
-        let options = muster::sheet::ReadOptions { filename: Some("users.csv".into()), ..Default::default() };
-        let (sheet, diagnostics) = muster::sheet::read(bytes, &options).unwrap();
-        assert!(diagnostics.is_empty(), "passing case of {code}: {diagnostics:#?}");
-        assert!(!sheet.rows.is_empty(), "passing case of {code}");
+        let read = muster::sheet::ReadOptions { filename: Some("users.csv".into()), ..Default::default() };
+        let options = muster::spreadsheet::SheetOptions { read, ..Default::default() };
+        let checked = muster::spreadsheet::check(bytes, &options).unwrap();
+        assert!(checked.report.diagnostics.is_empty(), "passing case of {code}: {:#?}", checked.report.diagnostics);
+        assert!(checked.body.is_some(), "passing case of {code}");
     }
 }
 

@@ -4,6 +4,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use muster::payload::scim::BulkConfig;
 use muster::plan::{Limits, Plan};
+use muster::records::columns::Profile;
+use muster::sheet::ReadOptions;
+use muster::spreadsheet::SheetOptions;
 use muster::{Diagnostic, Format, Options, Report, Severity};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +47,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Propose how a spreadsheet's columns map to user fields (and save it as a profile).
+    Map {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Print the proposals as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write the mapping as a profile, to reuse with --mapping.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// List every diagnostic code.
     Codes {
         /// Print the catalogue as Markdown (docs/diagnostics.md).
@@ -55,11 +69,57 @@ enum Command {
 /// The input file, its dialect and the upstream's limits: shared by validate, convert and plan.
 #[derive(Args)]
 struct InputArgs {
+    /// A JSON payload, or a CSV/TSV spreadsheet.
     file: PathBuf,
+    /// The payload's dialect; for a spreadsheet, the dialect its users will be sent in
+    /// (auto: jumpcloud-create).
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     format: FormatArg,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    sheet: SheetArgs,
+}
+
+/// How to read a spreadsheet.
+#[derive(Args)]
+struct SheetArgs {
+    /// A saved mapping profile (JSON, as written by `muster map -o`).
+    #[arg(long, value_name = "PROFILE")]
+    mapping: Option<PathBuf>,
+    /// The file's encoding, overriding detection (utf-8, utf-16le, windows-1252, …).
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The delimiter, overriding detection.
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// The header row as numbered in the spreadsheet (default: the first non-blank row).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    header_row: Option<u64>,
+}
+
+impl InputArgs {
+    fn is_sheet(&self, bytes: &[u8]) -> bool {
+        let name = self.file.to_string_lossy();
+        muster::bytes::sniff(bytes, Some(&name)) != muster::bytes::Kind::Json
+    }
+
+    fn sheet_options(&self, target: Format) -> Result<SheetOptions, Failure> {
+        let profile = match &self.sheet.mapping {
+            Some(path) => Some(
+                serde_json::from_slice::<Profile>(&read(path)?)
+                    .map_err(|err| Failure(format!("{} is not a mapping profile: {err}", path.display())))?,
+            ),
+            None => None,
+        };
+        let read = ReadOptions {
+            filename: Some(self.file.to_string_lossy().into_owned()),
+            encoding: self.sheet.encoding.clone(),
+            delimiter: self.sheet.delimiter,
+            header_row: self.sheet.header_row,
+        };
+        Ok(SheetOptions { read, profile, target })
+    }
 }
 
 #[derive(Args)]
@@ -127,10 +187,9 @@ struct Failure(String);
 
 fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
-        Command::Validate { input, json } => validate(&input.file, input.format.into(), &input.limits, json),
-        Command::Convert { input, to, output } => {
-            convert(&input.file, input.format.into(), to.into(), &input.limits, output.as_deref())
-        }
+        Command::Validate { input, json } => validate(&input, json),
+        Command::Map { input, json, output } => map(&input, json, output.as_deref()),
+        Command::Convert { input, to, output } => convert(&input, to.into(), output.as_deref()),
         Command::Plan { input, json } => plan(&input.file, input.format.into(), &input.limits, json),
         Command::Codes { markdown } => {
             codes(markdown);
@@ -155,10 +214,15 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(value).map_err(|err| Failure(format!("cannot render JSON: {err}")))
 }
 
-fn validate(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<bool, Failure> {
+fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
+    let file = input.file.as_path();
     let bytes = read(file)?;
-    let options = Options { format, limits: limits.config(), password_policy: None };
-    let report = muster::validate(&bytes, &options);
+    let report = if input.is_sheet(&bytes) {
+        muster::spreadsheet::check(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?.report
+    } else {
+        let options = Options { format: input.format.into(), limits: input.limits.config(), password_policy: None };
+        muster::validate(&bytes, &options)
+    };
     if json {
         println!("{}", to_json(&report)?);
     } else {
@@ -167,16 +231,37 @@ fn validate(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Resu
     Ok(report.valid)
 }
 
-fn convert(
-    file: &Path,
-    format: Format,
-    to: Format,
-    limits: &LimitArgs,
-    output: Option<&Path>,
-) -> Result<bool, Failure> {
+fn map(input: &InputArgs, json: bool, output: Option<&Path>) -> Result<bool, Failure> {
+    let bytes = read(&input.file)?;
+    let checked = muster::spreadsheet::check(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?;
+    if let Some(path) = output {
+        let profile = muster::records::columns::to_profile(&checked.mapping, false);
+        std::fs::write(path, to_json(&profile)? + "\n")
+            .map_err(|err| Failure(format!("cannot write {}: {err}", path.display())))?;
+    }
+    if json {
+        println!("{}", to_json(&checked.mapping)?);
+        return Ok(true);
+    }
+    println!("headers in row {} of {}:", checked.header_row, input.file.display());
+    for p in &checked.mapping {
+        let field = p.field.as_deref().unwrap_or("(not mapped)");
+        let letter = muster::sheet::column_letter(p.column);
+        println!("  {letter:<3} {:<28} → {field:<30} {:>4.0} %  {}", p.header, p.confidence * 100.0, p.reason);
+    }
+    Ok(true)
+}
+
+fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool, Failure> {
+    let file = input.file.as_path();
+    let limits = &input.limits;
     let bytes = read(file)?;
-    let options = Options { format, ..Options::default() };
-    let conversion = muster::convert(&bytes, &options, to);
+    let conversion = if input.is_sheet(&bytes) {
+        let checked = muster::spreadsheet::check(&bytes, &input.sheet_options(to)?).map_err(Failure)?;
+        muster::Conversion { body: checked.body, report: checked.report }
+    } else {
+        muster::convert(&bytes, &Options { format: input.format.into(), ..Options::default() }, to)
+    };
     print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
     let body = match conversion.body {
         Some(body) if conversion.report.valid => body,

@@ -133,3 +133,32 @@ pub(crate) enum Expected {
     Object,
     Array,
 }
+
+/// Batch duplicates among spreadsheet records (userName, emails, externalId, employee number),
+/// reported by row: `rows[i]` is record i's row number.
+pub(crate) fn duplicates_in_records(
+    records: &[crate::records::Record],
+    rows: Vec<u64>,
+    options: &Options,
+) -> Vec<Diagnostic> {
+    use unique::{Key, Place};
+    let mut ctx = Ctx::new(options, options.format);
+    let mut seen = unique::Seen::for_rows(rows);
+    for (record, r) in records.iter().enumerate() {
+        let u = &r.user;
+        let at = |slot| Place { record, slot };
+        if let Some(name) = &u.user_name {
+            seen.note(Key::UserName, name, at(0), &mut ctx);
+        }
+        for (i, email) in u.emails.iter().enumerate() {
+            seen.note(Key::Email, &email.value, at(i), &mut ctx);
+        }
+        if let Some(id) = &u.external_id {
+            seen.note(Key::ExternalId, id, at(0), &mut ctx);
+        }
+        if let Some(number) = &u.employee_number {
+            seen.note(Key::EmployeeId, number, at(0), &mut ctx);
+        }
+    }
+    ctx.out
+}

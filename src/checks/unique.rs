@@ -37,6 +37,16 @@ impl Key {
         }
     }
 
+    /// The canonical field the key is read from (see `records::columns`).
+    fn canonical_field(self) -> &'static str {
+        match self {
+            Key::UserName => "userName",
+            Key::Email => "emails.work",
+            Key::ExternalId => "externalId",
+            Key::EmployeeId => "employeeNumber",
+        }
+    }
+
     fn rule(self) -> &'static str {
         match self {
             Key::UserName => "userNames must be unique, ignoring case",
@@ -82,9 +92,16 @@ impl Key {
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     first: HashMap<(Key, String), Place>,
+    /// For spreadsheet records: each record's row number. Findings then name rows, not pointers.
+    rows: Option<Vec<u64>>,
 }
 
 impl Seen {
+    /// A tracker for spreadsheet records, `rows[i]` being record i's row number.
+    pub(crate) fn for_rows(rows: Vec<u64>) -> Seen {
+        Seen { first: HashMap::default(), rows: Some(rows) }
+    }
+
     /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
     /// values are never duplicates.
     pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {
@@ -100,6 +117,18 @@ impl Seen {
         };
         if first.record == place.record {
             return; // the same record listing a value twice is not a batch duplicate
+        }
+        if let Some(rows) = &self.rows {
+            let row = |p: Place| rows.get(p.record).copied().unwrap_or(0);
+            let mut d = crate::diag::Diagnostic::new(
+                key.code(),
+                format!("Row {} repeats the value in row {}; {}.", row(place), row(first), key.rule()),
+            )
+            .at_row(row(place))
+            .at_field(key.canonical_field());
+            d.pointer = None;
+            ctx.out.push(d);
+            return;
         }
         let jumpcloud = ctx.format.is_jumpcloud();
         let (pointer, field) = key.locate(place, jumpcloud);

@@ -74,6 +74,23 @@ catalogue! {
         "A row has a value past the last header.",
         example: "read csv", "Username,Email\njdoe,jdoe@example.com,oops\n";
 
+    /// No column feeds a field the target needs for every user.
+    MapRequiredMissing = "map-required-missing", Error,
+        "No column is mapped to a field the target requires (for example Username).",
+        example: "read csv", "Given name,Surname\nJohn,Doe\n";
+    /// A column feeds no field, so its values would not be sent.
+    MapColumnUnmapped = "map-column-unmapped", Warning,
+        "A column is not mapped to any field; its values are not sent.",
+        example: "read csv", "Username,Email,Favourite colour\njdoe,jdoe@example.com,green\n";
+    /// A cell that must be true or false holds something else.
+    CellBooleanInvalid = "cell-boolean-invalid", Error,
+        "A yes/no cell must be one of true/false, yes/no, y/n, 1/0.",
+        example: "read csv", "Username,Email,Active\njdoe,jdoe@example.com,maybe\n";
+    /// A cell that must be a whole number holds something else.
+    CellIntegerInvalid = "cell-integer-invalid", Error,
+        "A number cell must hold a whole number.",
+        example: "read csv", "Username,Email,unix_uid\njdoe,jdoe@example.com,12a\n";
+
     // --- SCIM bulk envelope (RFC 7644 §3.7) -----------------------------------------------------
     /// The top level of a bulk request must be a JSON object.
     BulkNotObject = "bulk-not-object", Error,

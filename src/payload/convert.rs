@@ -36,20 +36,54 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
                 .at_pointer(skip.pointer),
         );
     }
-    let same_family = from.is_jumpcloud() == to.is_jumpcloud();
-    let mut writer = Writer { out: &mut out, keep_extra: same_family, target: to, emitted: Vec::new() };
+    let written = write(&records, to, from.is_jumpcloud() == to.is_jumpcloud());
+    out.extend(written.findings.into_iter().map(|f| match (f.record, f.target_rule) {
+        (Some(record), true) => {
+            let mut d = f.diagnostic;
+            let field = f.field.unwrap_or_default();
+            d.message = format!("In the converted user {} ({field}): {}", record + 1, d.message);
+            d
+        }
+        _ => f.diagnostic,
+    }));
+    Conversion { body: Some(written.body), report: Report::new(records.len() as u64, out) }
+}
+
+/// A target body and what writing it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub body: Value,
+    pub findings: Vec<Finding>,
+}
+
+/// A diagnostic about one record (its pointer is the record's), and the field it concerns: a
+/// canonical key for fields the target cannot carry, the target's own name for its rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub record: Option<usize>,
+    pub field: Option<String>,
+    /// Found by the target's own rules on the written body (not by the writer).
+    pub target_rule: bool,
+    pub diagnostic: Diagnostic,
+}
+
+/// Writes `records` as a `to` body and checks it against the target's own rules. `keep_extra`
+/// carries fields of the source dialect that have no canonical home (same dialect family only).
+pub fn write(records: &[Record], to: Format, keep_extra: bool) -> Written {
+    let mut findings = Vec::new();
+    let mut writer = Writer { out: &mut findings, keep_extra, target: to, emitted: Vec::new() };
     let body = match to {
-        Format::Scim | Format::Oracle | Format::Auto => writer.scim(&records),
-        Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(&records),
+        Format::Scim | Format::Oracle | Format::Auto => writer.scim(records),
+        Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(records),
     };
     let emitted = std::mem::take(&mut writer.emitted);
-    check_output(&body, to, &records, &emitted, &mut out);
-    Conversion { body: Some(body), report: Report::new(records.len() as u64, out) }
+    check_output(&body, to, records, &emitted, &mut findings);
+    Written { body, findings }
 }
 
 /// Runs the target's own rules over the converted body (a valid SCIM userName can be an invalid
 /// JumpCloud username) and points each finding back at the source record.
-fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize], out: &mut Vec<Diagnostic>) {
+fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize], out: &mut Vec<Finding>) {
     let target_report = crate::checks::validate_value(body, &Options { format: to, ..Options::default() });
     let prefix = if to.is_jumpcloud() { "/" } else { "/Operations/" };
     for mut d in target_report.diagnostics {
@@ -57,12 +91,13 @@ fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize],
         let rest = pointer.strip_prefix(prefix).unwrap_or("");
         let (position, inner) = rest.split_once('/').unwrap_or((rest, ""));
         let record = position.parse::<usize>().ok().and_then(|p| emitted.get(p)).and_then(|&r| records.get(r));
-        if let Some(record) = record {
-            d.message =
-                format!("In the converted user {} ({}): {}", record.index + 1, inner.replace('/', "."), d.message);
-            d.pointer = Some(record.pointer.clone());
-        }
-        out.push(d);
+        let Some(record) = record else {
+            out.push(Finding { record: None, field: None, target_rule: true, diagnostic: d });
+            continue;
+        };
+        let field = inner.trim_start_matches("data/").replace('/', ".");
+        d.pointer = Some(record.pointer.clone());
+        out.push(Finding { record: Some(record.index), field: Some(field), target_rule: true, diagnostic: d });
     }
 }
 
@@ -73,7 +108,7 @@ pub fn convert_codes(input: &[u8], to: &str) -> Vec<Code> {
 }
 
 struct Writer<'a> {
-    out: &'a mut Vec<Diagnostic>,
+    out: &'a mut Vec<Finding>,
     keep_extra: bool,
     target: Format,
     /// For each element of the output, the index of the record it came from.
@@ -91,16 +126,16 @@ impl Writer<'_> {
 
     /// Reports that `field` of `record` cannot be carried.
     fn lost(&mut self, record: &Record, field: &str, why: &str) {
-        let message = format!(
-            "`{field}` has no {} equivalent{why}; it is left out of user {}.",
-            self.target_name(),
-            record.index + 1
-        );
-        self.out.push(
-            Diagnostic::new(Code::FieldNoEquivalent, message)
-                .at_pointer(push_token(&record.pointer, field))
-                .at_field(field),
-        );
+        let message = format!("`{field}` has no {} equivalent{why}, so it is left out.", self.target_name());
+        let diagnostic = Diagnostic::new(Code::FieldNoEquivalent, message)
+            .at_pointer(push_token(&record.pointer, field))
+            .at_field(field);
+        self.out.push(Finding {
+            record: Some(record.index),
+            field: Some(field.to_owned()),
+            target_rule: false,
+            diagnostic,
+        });
     }
 
     fn lost_if<T>(&mut self, record: &Record, field: &str, value: &Option<T>) {
@@ -317,13 +352,10 @@ impl Writer<'_> {
                 } else {
                     ("creates a user", "jumpcloud-create")
                 };
-                self.out.push(
-                    Diagnostic::new(
-                        Code::FieldNoEquivalent,
-                        format!("User {} {what}; convert it with --to {other}. It is left out.", record.index + 1),
-                    )
-                    .at_pointer(record.pointer.clone()),
-                );
+                let message =
+                    format!("User {} {what}; convert it with --to {other}. It is left out.", record.index + 1);
+                let diagnostic = Diagnostic::new(Code::FieldNoEquivalent, message).at_pointer(record.pointer.clone());
+                self.out.push(Finding { record: Some(record.index), field: None, target_rule: false, diagnostic });
                 continue;
             }
             let fields = self.jumpcloud_fields(record, creating);

@@ -4,6 +4,7 @@
 pub mod columns;
 mod jumpcloud;
 mod scim;
+pub mod sheet;
 
 pub use jumpcloud::from_jumpcloud;
 pub use scim::from_scim;

@@ -1,0 +1,248 @@
+//! Sheet rows → canonical users. An empty cell is unset; yes/no and number cells are checked
+//! here, where the row and column are known.
+
+use super::columns::attribute_slot;
+use super::{Action, Address, Email, Phone, Record, User};
+use crate::diag::{Code, Diagnostic};
+use crate::payload::scim::BULK_ID_PREFIX;
+use crate::sheet::Sheet;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// JumpCloud settings read as yes/no.
+const JC_BOOLEANS: &[&str] = &[
+    "enable_user_portal_multifactor",
+    "ldap_binding_user",
+    "account_locked",
+    "allow_public_key",
+    "enable_managed_uid",
+    "externally_managed",
+    "passwordless_sudo",
+    "sudo",
+    "password_never_expires",
+];
+/// JumpCloud settings read as whole numbers.
+const JC_INTEGERS: &[&str] = &["unix_uid", "unix_guid", "EnrollmentDays"];
+
+/// The bulkId muster gives the user of spreadsheet row `n`.
+pub fn row_bulk_id(row: u64) -> String {
+    format!("row{row}")
+}
+
+/// Reads every row of `sheet` into a record. `fields[i]` is the field column i feeds; with
+/// `pass_through`, unmapped columns become custom attributes named after their header.
+pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) -> (Vec<Record>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let managers = ManagerIndex::build(sheet, fields);
+    let records = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let mut reader =
+                RowReader { row: row.number, headers: &sheet.headers, out: &mut out, user: User::default() };
+            let mut id = None;
+            let mut attributes: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
+            let mut extra_attributes = Vec::new();
+            for (column, cell) in row.cells.iter().enumerate() {
+                let value = cell.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                match fields.get(column).and_then(Option::as_deref) {
+                    Some("id") => id = Some(value.to_owned()),
+                    Some(key) => match attribute_slot(key) {
+                        Some((n, is_name)) => {
+                            let slot = attributes.entry(n).or_default();
+                            if is_name { slot.0 = Some(value.to_owned()) } else { slot.1 = Some(value.to_owned()) }
+                        }
+                        None => reader.set(key, column, value, &managers),
+                    },
+                    None if pass_through => {
+                        let name: String = sheet.headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
+                        if !name.is_empty() {
+                            extra_attributes.push((name, value.to_owned()));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            // JumpCloud's AttributeN pairs, in N order and renumbered without gaps.
+            let mut user = reader.user;
+            user.attributes = attributes
+                .into_values()
+                .map(|(name, value)| (name.unwrap_or_default(), value.unwrap_or_default()))
+                .chain(extra_attributes)
+                .collect();
+            let action = match id {
+                Some(id) => Action::Update { id },
+                None => Action::Create { bulk_id: Some(row_bulk_id(row.number)) },
+            };
+            Record { index, pointer: format!("/rows/{index}"), action, user }
+        })
+        .collect();
+    (records, out)
+}
+
+/// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
+struct ManagerIndex(HashMap<String, u64>);
+
+impl ManagerIndex {
+    fn build(sheet: &Sheet, fields: &[Option<String>]) -> ManagerIndex {
+        let columns: Vec<usize> = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.as_deref(), Some("userName" | "emails.work" | "emails.other" | "emails.home")))
+            .map(|(i, _)| i)
+            .collect();
+        let mut index = HashMap::new();
+        for row in &sheet.rows {
+            for &c in &columns {
+                if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
+                    index.entry(cell).or_insert(row.number);
+                }
+            }
+        }
+        ManagerIndex(index)
+    }
+
+    /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
+    fn resolve(&self, value: &str, own_row: u64) -> String {
+        match self.0.get(&value.to_lowercase()) {
+            Some(&row) if row != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row)),
+            _ => value.to_owned(),
+        }
+    }
+}
+
+struct RowReader<'a> {
+    row: u64,
+    headers: &'a [String],
+    out: &'a mut Vec<Diagnostic>,
+    user: User,
+}
+
+impl RowReader<'_> {
+    fn report(&mut self, code: Code, column: usize, field: &str, message: String) {
+        let header = self.headers.get(column).cloned().unwrap_or_default();
+        self.out.push(Diagnostic::new(code, message).at_row(self.row).at_column(header).at_field(field));
+    }
+
+    fn set(&mut self, key: &str, column: usize, value: &str, managers: &ManagerIndex) {
+        if key == "active" {
+            self.user.active = self.boolean(column, key, value);
+            return;
+        }
+        let text = Some(value.to_owned());
+        let u = &mut self.user;
+        match key {
+            "userName" => u.user_name = text,
+            "externalId" => u.external_id = text,
+            "name.givenName" => u.given_name = text,
+            "name.familyName" => u.family_name = text,
+            "name.middleName" => u.middle_name = text,
+            "displayName" => u.display_name = text,
+            "nickName" => u.nick_name = text,
+            "title" => u.title = text,
+            "userType" => u.user_type = text,
+            "preferredLanguage" => u.preferred_language = text,
+            "locale" => u.locale = text,
+            "timezone" => u.timezone = text,
+            "password" => u.password = text,
+            "employeeNumber" => u.employee_number = text,
+            "costCenter" => u.cost_center = text,
+            "organization" => u.organization = text,
+            "division" => u.division = text,
+            "department" => u.department = text,
+            "location" => u.location = text,
+            "description" => u.description = text,
+            "manager" => u.manager = Some(managers.resolve(value, self.row)),
+            _ => self.set_structured(key, column, value),
+        }
+    }
+
+    fn set_structured(&mut self, key: &str, column: usize, value: &str) {
+        let parts: Vec<&str> = key.split('.').collect();
+        match parts.as_slice() {
+            ["emails", kind] => self.user.emails.push(Email {
+                value: value.to_owned(),
+                kind: Some((*kind).to_owned()),
+                primary: *kind == "work",
+            }),
+            ["phones", kind] => {
+                self.user.phones.push(Phone { value: value.to_owned(), kind: Some((*kind).to_owned()) })
+            }
+            ["addresses", kind, part] => {
+                let index = match self.user.addresses.iter().position(|a| a.kind.as_deref() == Some(*kind)) {
+                    Some(i) => i,
+                    None => {
+                        self.user.addresses.push(Address { kind: Some((*kind).to_owned()), ..Address::default() });
+                        self.user.addresses.len() - 1
+                    }
+                };
+                let address = &mut self.user.addresses[index];
+                let slot = match *part {
+                    "streetAddress" => &mut address.street_address,
+                    "poBox" => &mut address.po_box,
+                    "locality" => &mut address.locality,
+                    "region" => &mut address.region,
+                    "postalCode" => &mut address.postal_code,
+                    _ => &mut address.country,
+                };
+                *slot = Some(value.to_owned());
+            }
+            ["jumpcloud", name] => self.set_jumpcloud(name, key, column, value),
+            _ => {}
+        }
+    }
+
+    /// JumpCloud-only settings go to `extra` under their JumpCloud names, typed.
+    fn set_jumpcloud(&mut self, name: &str, key: &str, column: usize, value: &str) {
+        let typed = if JC_BOOLEANS.contains(&name) {
+            self.boolean(column, key, value).map(Value::Bool)
+        } else if JC_INTEGERS.contains(&name) {
+            self.integer(column, key, value).map(Value::from)
+        } else {
+            Some(Value::String(value.to_owned()))
+        };
+        let Some(typed) = typed else { return };
+        let extra: &mut Map<String, Value> = &mut self.user.extra;
+        if name == "EnrollmentDays" {
+            extra.insert("mfa".to_owned(), json!({"exclusion": true, "exclusionDays": typed}));
+        } else {
+            extra.insert(name.to_owned(), typed);
+        }
+    }
+
+    fn boolean(&mut self, column: usize, field: &str, value: &str) -> Option<bool> {
+        let parsed = match value.to_ascii_lowercase().trim_start_matches('$') {
+            "true" | "yes" | "y" | "1" => Some(true),
+            "false" | "no" | "n" | "0" => Some(false),
+            _ => None,
+        };
+        if parsed.is_none() {
+            let header = self.headers.get(column).cloned().unwrap_or_default();
+            self.report(
+                Code::CellBooleanInvalid,
+                column,
+                field,
+                format!("Row {}, column \"{header}\": write true or false (yes/no, y/n and 1/0 work too).", self.row),
+            );
+        }
+        parsed
+    }
+
+    fn integer(&mut self, column: usize, field: &str, value: &str) -> Option<u64> {
+        let parsed = value.parse::<u64>().ok();
+        if parsed.is_none() {
+            let header = self.headers.get(column).cloned().unwrap_or_default();
+            self.report(
+                Code::CellIntegerInvalid,
+                column,
+                field,
+                format!("Row {}, column \"{header}\": write a whole number such as 5001.", self.row),
+            );
+        }
+        parsed
+    }
+}

@@ -1,0 +1,166 @@
+//! The whole path for spreadsheet input: read the file (stage 2), map its columns, read rows into
+//! records (stage 3), write the target's body and run the target's own rules (stages 4–5). Every
+//! finding is placed at the row and column the user sees.
+
+use crate::checks::duplicates_in_records;
+use crate::diag::{Code, Diagnostic, Report};
+use crate::options::{Format, Options};
+use crate::payload::convert::{Finding, write};
+use crate::records::columns::{FIELDS, Profile, Proposal, propose};
+use crate::records::sheet::from_sheet;
+use crate::sheet::{self, ReadOptions, Sheet, column_letter};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// How to read and check a spreadsheet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SheetOptions {
+    pub read: ReadOptions,
+    /// A saved mapping; headers it does not know are mapped automatically.
+    pub profile: Option<Profile>,
+    /// The dialect the users will be sent in (`auto` means JumpCloud create).
+    pub target: Format,
+}
+
+/// Everything a face shows about a checked spreadsheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SheetCheck {
+    pub report: Report,
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub mapping: Vec<Proposal>,
+    /// The target body, when the sheet has no errors.
+    pub body: Option<Value>,
+}
+
+/// Reads, maps and checks a spreadsheet. `Err` when the file cannot be read at all.
+pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String> {
+    let target = if options.target == Format::Auto { Format::JumpcloudCreate } else { options.target };
+    let (sheet, mut out) = sheet::read(bytes, &options.read)?;
+    let mapping = propose(&sheet.headers, options.profile.as_ref());
+    let fields: Vec<Option<String>> = mapping.iter().map(|p| p.field.clone()).collect();
+    let pass_through = options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped);
+    check_mapping(&sheet, &mapping, target, pass_through, &mut out);
+
+    let (records, cells) = from_sheet(&sheet, &fields, pass_through);
+    out.extend(cells);
+    let rows: Vec<u64> = sheet.rows.iter().map(|r| r.number).collect();
+    out.extend(duplicates_in_records(&records, rows.clone(), &Options { format: target, ..Options::default() }));
+
+    let written = write(&records, target, target.is_jumpcloud());
+    for finding in written.findings {
+        if matches!(
+            finding.diagnostic.code,
+            Code::DuplicateUserName | Code::DuplicateEmail | Code::DuplicateExternalId | Code::DuplicateEmployeeId
+        ) {
+            continue; // reported above, by row
+        }
+        out.push(place(finding, &rows, &sheet, &fields));
+    }
+    // Top to bottom, and left to right within a row (row-level findings first).
+    let position =
+        |d: &Diagnostic| d.column.as_ref().and_then(|c| sheet.headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
+    out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));
+    let report = Report::new(records.len() as u64, out);
+    let body = report.valid.then_some(written.body);
+    Ok(SheetCheck { report, header_row: sheet.header_row, headers: sheet.headers, mapping, body })
+}
+
+/// Unmapped columns are said out loud; a target's required fields must have a column.
+fn check_mapping(sheet: &Sheet, mapping: &[Proposal], target: Format, pass_through: bool, out: &mut Vec<Diagnostic>) {
+    for p in mapping.iter().filter(|p| p.field.is_none()) {
+        let has_values = sheet.rows.iter().any(|r| r.cells.get(p.column).is_some_and(|c| !c.trim().is_empty()));
+        if !has_values || pass_through {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::MapColumnUnmapped,
+                format!(
+                    "Column {} (\"{}\") is not mapped to any field ({}), so its values will not be sent. Map it, or pass unmapped columns through as custom attributes.",
+                    column_letter(p.column),
+                    p.header,
+                    p.reason
+                ),
+            )
+            .at_row(sheet.header_row)
+            .at_column(p.header.clone()),
+        );
+    }
+    let required: &[&str] = match target {
+        Format::JumpcloudCreate => &["userName", "emails.work"],
+        Format::JumpcloudUpdate => &["id"],
+        _ => &["userName"],
+    };
+    for key in required {
+        if mapping.iter().any(|p| p.field.as_deref() == Some(*key)) {
+            continue;
+        }
+        let label = FIELDS.iter().find(|f| f.key == *key).map_or(*key, |f| f.label);
+        out.push(
+            Diagnostic::new(
+                Code::MapRequiredMissing,
+                format!("No column is mapped to {label}, which every user needs for this target. Add the column or map an existing one to it."),
+            )
+            .at_row(sheet.header_row)
+            .at_field(*key),
+        );
+    }
+}
+
+/// A writer or target-rule finding, placed at its row and the column feeding its field.
+fn place(finding: Finding, rows: &[u64], sheet: &Sheet, fields: &[Option<String>]) -> Diagnostic {
+    let mut d = finding.diagnostic;
+    d.pointer = None;
+    let Some(record) = finding.record else { return d };
+    let row = rows.get(record).copied().unwrap_or(0);
+    let canonical = finding.field.as_deref().map(canonical_key).unwrap_or("");
+    let column = (!canonical.is_empty())
+        .then(|| {
+            fields
+                .iter()
+                .position(|f| f.as_deref().is_some_and(|f| f == canonical || f.starts_with(&format!("{canonical}."))))
+        })
+        .flatten();
+    d.row = Some(row);
+    d.field = Some(canonical.to_owned()).filter(|c| !c.is_empty()).or(d.field);
+    d.message = match column {
+        Some(c) => {
+            d.column = Some(sheet.headers[c].clone());
+            format!("Row {row}, column \"{}\": {}", sheet.headers[c], d.message)
+        }
+        None => format!("Row {row}: {}", d.message),
+    };
+    d
+}
+
+/// The canonical field key behind a target's field name or path (`username`, `emails.0.value`,
+/// `urn:…:User.employeeNumber`); the first segment decides.
+fn canonical_key(field: &str) -> &str {
+    let first = field.split(['.', '[']).next().unwrap_or(field);
+    match first {
+        "username" | "userName" => "userName",
+        "email" | "emails" => "emails.work",
+        "alternateEmail" => "emails.other",
+        "firstname" | "name" if field.contains("given") || first == "firstname" => "name.givenName",
+        "lastname" => "name.familyName",
+        "middlename" => "name.middleName",
+        "displayname" | "displayName" => "displayName",
+        "jobTitle" | "title" => "title",
+        "employeeIdentifier" | "employeeNumber" => "employeeNumber",
+        "company" | "organization" => "organization",
+        "employeeType" | "userType" => "userType",
+        "phoneNumbers" | "phones" => "phones",
+        "addresses" => "addresses",
+        "attributes" => "attributes",
+        "state" | "suspended" | "active" => "active",
+        "id" => "id",
+        "costCenter" | "department" | "location" | "description" | "password" | "manager" | "externalId"
+        | "nickName" => first,
+        _ if field.contains("employeeNumber") => "employeeNumber",
+        _ if field.contains("manager") => "manager",
+        _ => first,
+    }
+}

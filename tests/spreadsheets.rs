@@ -1,0 +1,124 @@
+//! Spreadsheets end to end: every bad cell of a realistic file is reported at the row and column
+//! the user sees, in one pass; encodings Excel writes all read the same.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use muster::sheet::ReadOptions;
+use muster::spreadsheet::{SheetOptions, check};
+use muster::{Code, Format};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/sheets/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn options(target: Format) -> SheetOptions {
+    SheetOptions {
+        read: ReadOptions { filename: Some("users.csv".into()), ..ReadOptions::default() },
+        profile: None,
+        target,
+    }
+}
+
+fn placed(bytes: &[u8], target: Format) -> Vec<(u64, String, Code)> {
+    let checked = check(bytes, &options(target)).unwrap();
+    checked
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| (d.row.unwrap_or(0), d.column.clone().unwrap_or_default(), d.code))
+        .collect()
+}
+
+#[test]
+fn every_bad_cell_of_the_template_is_placed_at_its_row_and_column() {
+    let found = placed(&fixture("jumpcloud-template.csv"), Format::JumpcloudCreate);
+    // Row 5 is blank; row 6's job title spans two lines of the file but is one row.
+    let expected = vec![
+        (1, "Favourite colour".to_owned(), Code::MapColumnUnmapped),
+        (3, "Email".to_owned(), Code::EmailInvalid),
+        (3, "manager".to_owned(), Code::FieldNoEquivalent),
+        (4, String::new(), Code::DuplicateUserName),
+        (4, "sudo".to_owned(), Code::CellBooleanInvalid),
+        (4, "unix_uid".to_owned(), Code::CellIntegerInvalid),
+        (6, String::new(), Code::DuplicateEmployeeId),
+        (6, "Attribute1_name".to_owned(), Code::JcAttributeInvalid),
+        (7, "Username".to_owned(), Code::JcUsernameInvalid),
+    ];
+    assert_eq!(found, expected, "{found:#?}");
+}
+
+#[test]
+fn duplicates_name_both_rows_and_messages_name_the_column() {
+    let checked = check(&fixture("jumpcloud-template.csv"), &options(Format::JumpcloudCreate)).unwrap();
+    let d = |code| checked.report.diagnostics.iter().find(|d| d.code == code).unwrap();
+    assert_eq!(
+        d(Code::DuplicateUserName).message,
+        "Row 4 repeats the value in row 2; userNames must be unique, ignoring case."
+    );
+    assert_eq!(d(Code::DuplicateEmployeeId).field.as_deref(), Some("employeeNumber"));
+    assert!(
+        d(Code::EmailInvalid).message.starts_with("Row 3, column \"Email\": "),
+        "{}",
+        d(Code::EmailInvalid).message
+    );
+    assert!(checked.body.is_none(), "a sheet with errors yields nothing to send");
+    assert_eq!(checked.report.summary.rows, 5);
+}
+
+#[test]
+fn a_clean_sheet_yields_the_target_body_with_typed_values_and_references() {
+    let csv = "Username,Email,FirstName,manager,sudo,unix_uid,EnrollmentDays,Attribute2_name,Attribute2_value,Attribute5_name,Attribute5_value,work_city,work_postalCode\n\
+               boss,boss@example.com,Bo,,yes,5001,7,badge,7,floor,3,Boulder,80301\n\
+               jdoe,jdoe@example.com,John,boss@example.com,n,5002,,,,,,,\n";
+    let scim = check(csv.as_bytes(), &options(Format::Scim)).unwrap();
+    assert!(
+        scim.report.diagnostics.iter().all(|d| d.severity == muster::Severity::Warning),
+        "{:#?}",
+        scim.report.diagnostics
+    );
+    let body = scim.body.unwrap();
+    assert_eq!(body["Operations"][1]["bulkId"], "row3");
+    let ent = &body["Operations"][1]["data"]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    assert_eq!(ent["manager"]["value"], "bulkId:row2", "a manager given by email becomes a reference to that row");
+
+    let jc = check(csv.as_bytes(), &options(Format::JumpcloudCreate)).unwrap();
+    let users = jc.body.unwrap();
+    assert_eq!(users[0]["sudo"], true);
+    assert_eq!(users[0]["unix_uid"], 5001);
+    assert_eq!(users[0]["mfa"], serde_json::json!({"exclusion": true, "exclusionDays": 7}));
+    assert_eq!(
+        users[0]["attributes"],
+        serde_json::json!([{"name": "badge", "value": "7"}, {"name": "floor", "value": "3"}])
+    );
+    assert_eq!(
+        users[0]["addresses"],
+        serde_json::json!([{"type": "work", "locality": "Boulder", "postalCode": "80301"}])
+    );
+    assert!(users[1].get("addresses").is_none(), "no address when no part is set");
+    assert!(
+        jc.report.diagnostics.iter().any(|d| d.code == Code::FieldNoEquivalent && d.row == Some(3)),
+        "JumpCloud cannot reference a manager created in the same job"
+    );
+}
+
+/// The same sheet as Excel writes it: UTF-8 with BOM and semicolons, UTF-16 LE tab-separated,
+/// Windows-1252 (with a warning), reads to the same cells.
+#[test]
+fn excel_encodings_read_the_same() {
+    let text = "Username;Email;FirstName;employeeIdentifier\nrenee;renee@example.com;Renée;000042\n";
+    let utf8_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+    let tsv = text.replace(';', "\t");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(tsv.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let cp1252: Vec<u8> = text.chars().map(|c| if c == 'é' { 0xE9 } else { c as u8 }).collect();
+    for (name, bytes, warnings) in [("utf8-bom", utf8_bom, 0), ("utf16", utf16, 0), ("cp1252", cp1252, 1)] {
+        let checked = check(&bytes, &options(Format::JumpcloudCreate)).unwrap();
+        assert_eq!(checked.report.summary.warnings, warnings, "{name}: {:#?}", checked.report.diagnostics);
+        assert_eq!(checked.headers, ["Username", "Email", "FirstName", "employeeIdentifier"], "{name}");
+        let users = checked.body.unwrap();
+        assert_eq!(
+            (users[0]["firstname"].as_str(), users[0]["employeeIdentifier"].as_str()),
+            (Some("Renée"), Some("000042")),
+            "{name}"
+        );
+    }
+}
