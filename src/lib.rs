@@ -19,6 +19,7 @@ pub mod payload;
 pub mod plan;
 pub mod records;
 pub mod refs;
+pub mod report;
 pub mod results;
 pub mod sheet;
 pub mod spreadsheet;

@@ -6,8 +6,11 @@ use crate::checks::duplicates_in_records;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::options::{Format, Options};
 use crate::payload::convert::{Finding, write};
+use crate::payload::jumpcloud::JobWorkresult;
 use crate::records::columns::{FIELDS, Profile, Proposal, propose};
 use crate::records::sheet::from_sheet;
+use crate::report::RowOutcome;
+use crate::results::{Outcome, Submitted, reconcile_jumpcloud, reconcile_scim};
 use crate::sheet::{self, ReadOptions, Sheet, column_letter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -33,10 +36,19 @@ pub struct SheetCheck {
     pub mapping: Vec<Proposal>,
     /// The target body, when the sheet has no errors.
     pub body: Option<Value>,
+    /// The target the body is for.
+    pub target: Format,
+    /// The spreadsheet row of each element of the body (operation or user).
+    pub body_rows: Vec<u64>,
 }
 
 /// Reads, maps and checks a spreadsheet. `Err` when the file cannot be read at all.
 pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String> {
+    read_and_check(bytes, options).map(|(_, check)| check)
+}
+
+/// [`check`], also handing back the sheet as read (for the results report).
+pub fn read_and_check(bytes: &[u8], options: &SheetOptions) -> Result<(Sheet, SheetCheck), String> {
     let target = if options.target == Format::Auto { Format::JumpcloudCreate } else { options.target };
     let (sheet, mut out) = sheet::read(bytes, &options.read)?;
     let mapping = propose(&sheet.headers, options.profile.as_ref());
@@ -65,7 +77,47 @@ pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String>
     out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));
     let report = Report::new(records.len() as u64, out);
     let body = report.valid.then_some(written.body);
-    Ok(SheetCheck { report, header_row: sheet.header_row, headers: sheet.headers, mapping, body })
+    let body_rows = written.emitted.iter().filter_map(|&r| rows.get(r).copied()).collect();
+    let check = SheetCheck {
+        report,
+        header_row: sheet.header_row,
+        headers: sheet.headers.clone(),
+        mapping,
+        body,
+        target,
+        body_rows,
+    };
+    Ok((sheet, check))
+}
+
+/// Gives each sent row its outcome from the upstream's answer: a SCIM BulkResponse (or an array
+/// of them, one per chunk), or JumpCloud's job results (an array of work results).
+pub fn outcomes(check: &SheetCheck, answer: &Value) -> Result<Vec<RowOutcome>, String> {
+    let body = check.body.as_ref().ok_or("the sheet has errors, so nothing was sent")?;
+    let per_element: Vec<Outcome> = if check.target.is_jumpcloud() {
+        let results: Vec<JobWorkresult> =
+            serde_json::from_value(answer.clone()).map_err(|err| format!("not JumpCloud job results: {err}"))?;
+        let submitted: Vec<Submitted> = body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| Submitted {
+                username: u.get("username").and_then(Value::as_str).map(str::to_owned),
+                email: u.get("email").and_then(Value::as_str).map(str::to_owned),
+            })
+            .collect();
+        reconcile_jumpcloud(&submitted, &results, check.target == Format::JumpcloudCreate)
+    } else {
+        // Chunked runs answer once per chunk; bulkIds (rowN) tie the operations back together.
+        let operations: Vec<Value> = match answer {
+            Value::Array(responses) => {
+                responses.iter().filter_map(|r| r.get("Operations")?.as_array().cloned()).flatten().collect()
+            }
+            _ => answer.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default(),
+        };
+        reconcile_scim(body, &serde_json::json!({ "Operations": operations }))?
+    };
+    Ok(per_element.iter().zip(&check.body_rows).map(|(outcome, &row)| RowOutcome::new(row, outcome)).collect())
 }
 
 /// Unmapped columns are said out loud; a target's required fields must have a column.

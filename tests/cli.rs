@@ -142,3 +142,22 @@ fn spreadsheets_validate_map_and_convert() {
         serde_json::json!([{"username": "jdoe", "email": "jdoe@example.com", "employeeIdentifier": "000042"}])
     );
 }
+
+#[test]
+fn report_puts_an_answer_back_onto_the_sheet() {
+    let dir = std::env::temp_dir().join(format!("muster-cli-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("users.csv");
+    std::fs::write(&csv, "Username,Email\njdoe,jdoe@example.com\n").unwrap();
+    let answer = dir.join("answer.json");
+    std::fs::write(
+        &answer,
+        r#"{"Operations": [{"method": "POST", "bulkId": "row2", "location": "/Users/92b7", "status": "201"}]}"#,
+    )
+    .unwrap();
+    let (csv_arg, answer_arg) = (csv.to_string_lossy().into_owned(), answer.to_string_lossy().into_owned());
+    let (code, out, err) = muster(&["report", &answer_arg, "--input", &csv_arg, "--format", "scim"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Username,Email,muster outcome,muster id,muster message\njdoe,jdoe@example.com,created,92b7,\n");
+}

@@ -122,3 +122,33 @@ fn excel_encodings_read_the_same() {
         );
     }
 }
+
+#[test]
+fn upstream_answers_go_back_onto_the_rows_and_export_safely() {
+    let csv = "Username,Email,Note\njdoe,jdoe@example.com,=1+1\n\nasmith,asmith@example.com,ok\n";
+    let (sheet, checked) = muster::spreadsheet::read_and_check(csv.as_bytes(), &options(Format::Scim)).unwrap();
+    assert_eq!(checked.body_rows, [2, 4]);
+    // Chunked: one answer per chunk, in any order; bulkIds tie them to rows.
+    let answer = serde_json::json!([
+        {"Operations": [{"method": "POST", "bulkId": "row4", "status": "409",
+            "response": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409", "scimType": "uniqueness", "detail": "userName taken"}}]},
+        {"Operations": [{"method": "POST", "bulkId": "row2", "location": "/Users/92b7", "status": "201"}]}
+    ]);
+    let outcomes = muster::spreadsheet::outcomes(&checked, &answer).unwrap();
+    let report = muster::report::to_csv(&sheet, &outcomes).unwrap();
+    assert_eq!(
+        report,
+        "Username,Email,Note,muster outcome,muster id,muster message\n\
+         jdoe,jdoe@example.com,'=1+1,created,92b7,\n\
+         asmith,asmith@example.com,ok,failed,,userName taken (HTTP 409)\n"
+    );
+
+    let jc = check(csv.as_bytes(), &options(Format::JumpcloudCreate)).unwrap();
+    let results = serde_json::json!([
+        {"status": "pending", "meta": {"SystemUser": {"username": "asmith"}}},
+        {"status": "finished", "meta": {"SystemUser": {"username": "jdoe", "_id": "5f0c1b2e3d4a5b6c7d8e9f01"}}}
+    ]);
+    let outcomes = muster::spreadsheet::outcomes(&jc, &results).unwrap();
+    let words: Vec<(u64, &str)> = outcomes.iter().map(|o| (o.row, o.outcome.as_str())).collect();
+    assert_eq!(words, [(2, "created"), (4, "pending")]);
+}

@@ -58,6 +58,24 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Put the upstream's answer back onto the spreadsheet's rows: a CSV (or JSON) report.
+    Report {
+        /// The answer: a SCIM BulkResponse (or an array of them, one per chunk), or JumpCloud job results.
+        answer: PathBuf,
+        /// The spreadsheet that was sent.
+        #[arg(long)]
+        input: PathBuf,
+        /// The dialect the sheet was sent in (auto: jumpcloud-create).
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        #[command(flatten)]
+        sheet: SheetArgs,
+        /// Write the report here (CSV, or JSON with --json) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List every diagnostic code.
     Codes {
         /// Print the catalogue as Markdown (docs/diagnostics.md).
@@ -105,7 +123,13 @@ impl InputArgs {
     }
 
     fn sheet_options(&self, target: Format) -> Result<SheetOptions, Failure> {
-        let profile = match &self.sheet.mapping {
+        self.sheet.options(&self.file, target)
+    }
+}
+
+impl SheetArgs {
+    fn options(&self, file: &Path, target: Format) -> Result<SheetOptions, Failure> {
+        let profile = match &self.mapping {
             Some(path) => Some(
                 serde_json::from_slice::<Profile>(&read(path)?)
                     .map_err(|err| Failure(format!("{} is not a mapping profile: {err}", path.display())))?,
@@ -113,10 +137,10 @@ impl InputArgs {
             None => None,
         };
         let read = ReadOptions {
-            filename: Some(self.file.to_string_lossy().into_owned()),
-            encoding: self.sheet.encoding.clone(),
-            delimiter: self.sheet.delimiter,
-            header_row: self.sheet.header_row,
+            filename: Some(file.to_string_lossy().into_owned()),
+            encoding: self.encoding.clone(),
+            delimiter: self.delimiter,
+            header_row: self.header_row,
         };
         Ok(SheetOptions { read, profile, target })
     }
@@ -189,6 +213,9 @@ fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
         Command::Validate { input, json } => validate(&input, json),
         Command::Map { input, json, output } => map(&input, json, output.as_deref()),
+        Command::Report { answer, input, format, sheet, output, json } => {
+            report(&answer, &input, &sheet, format.into(), output.as_deref(), json)
+        }
         Command::Convert { input, to, output } => convert(&input, to.into(), output.as_deref()),
         Command::Plan { input, json } => plan(&input.file, input.format.into(), &input.limits, json),
         Command::Codes { markdown } => {
@@ -229,6 +256,33 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
         print_report(file, &report, "record(s)");
     }
     Ok(report.valid)
+}
+
+fn report(
+    answer: &Path,
+    input: &Path,
+    sheet: &SheetArgs,
+    target: Format,
+    output: Option<&Path>,
+    json: bool,
+) -> Result<bool, Failure> {
+    let bytes = read(input)?;
+    let (rows, check) = muster::spreadsheet::read_and_check(&bytes, &sheet.options(input, target)?).map_err(Failure)?;
+    let answer: serde_json::Value = serde_json::from_slice(&read(answer)?)
+        .map_err(|err| Failure(format!("{} is not JSON: {err}", answer.display())))?;
+    let outcomes = muster::spreadsheet::outcomes(&check, &answer).map_err(Failure)?;
+    let text =
+        if json { to_json(&outcomes)? + "\n" } else { muster::report::to_csv(&rows, &outcomes).map_err(Failure)? };
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|err| Failure(format!("cannot write {}: {err}", path.display())))?
+        }
+        None => print!("{text}"),
+    }
+    let failed =
+        outcomes.iter().filter(|o| o.outcome != "created" && o.outcome != "updated" && o.outcome != "deleted").count();
+    eprintln!("{}: {} row(s) reported, {failed} not done", input.display(), outcomes.len());
+    Ok(failed == 0)
 }
 
 fn map(input: &InputArgs, json: bool, output: Option<&Path>) -> Result<bool, Failure> {

@@ -54,6 +54,8 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
 pub struct Written {
     pub body: Value,
     pub findings: Vec<Finding>,
+    /// For each element of the body (operation or user), the index of its record.
+    pub emitted: Vec<usize>,
 }
 
 /// A diagnostic about one record (its pointer is the record's), and the field it concerns: a
@@ -78,7 +80,7 @@ pub fn write(records: &[Record], to: Format, keep_extra: bool) -> Written {
     };
     let emitted = std::mem::take(&mut writer.emitted);
     check_output(&body, to, records, &emitted, &mut findings);
-    Written { body, findings }
+    Written { body, findings, emitted }
 }
 
 /// Runs the target's own rules over the converted body (a valid SCIM userName can be an invalid
