@@ -114,6 +114,9 @@ struct SheetArgs {
     /// The header row as numbered in the spreadsheet (default: the first non-blank row).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     header_row: Option<u64>,
+    /// The workbook sheet to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
 }
 
 impl InputArgs {
@@ -141,6 +144,7 @@ impl SheetArgs {
             encoding: self.encoding.clone(),
             delimiter: self.delimiter,
             header_row: self.header_row,
+            sheet: self.sheet.clone(),
         };
         Ok(SheetOptions { read, profile, target })
     }

@@ -74,6 +74,10 @@ catalogue! {
         "A row has a value past the last header.",
         example: "read csv", "Username,Email\njdoe,jdoe@example.com,oops\n";
 
+    /// A workbook cell holds an Excel error such as #N/A.
+    SheetCellError = "sheet-cell-error", Warning,
+        "A cell holds an Excel error (#N/A, #REF!…) and is read as empty.",
+        example: "read xlsx", "(a workbook whose cell holds =NA())";
     /// No column feeds a field the target needs for every user.
     MapRequiredMissing = "map-required-missing", Error,
         "No column is mapped to a field the target requires (for example Username).",

@@ -1,7 +1,7 @@
 //! CSV, TSV and other delimited text, with the `csv` crate.
 
-use super::{ReadOptions, Row, Sheet, check_headers, column_letter};
-use crate::diag::{Code, Diagnostic};
+use super::{ReadOptions, Sheet, SheetBuilder};
+use crate::diag::Diagnostic;
 use csv::{ByteRecord, ReaderBuilder};
 
 /// The delimiters tried, in order of preference when they score the same.
@@ -51,10 +51,8 @@ pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<D
     };
     let mut reader =
         ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut diagnostics = Vec::new();
     let mut numbering = RowNumbering::default();
-    let mut header: Option<(u64, Vec<String>)> = None;
-    let mut rows = Vec::new();
+    let mut builder = SheetBuilder::new(options.header_row);
     let mut record = ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -64,57 +62,9 @@ pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<D
         }
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let number = numbering.row_of(text.as_bytes(), start, &record);
-        let cells: Vec<String> = record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-        let blank = cells.iter().all(|c| c.trim().is_empty());
-        match &header {
-            None => {
-                let wanted = options.header_row.map_or(!blank, |h| number == h);
-                if wanted {
-                    header = Some((number, cells.iter().map(|c| c.trim().to_owned()).collect()));
-                }
-            }
-            Some((_, headers)) if !blank => rows.push(fit_row(number, cells, headers, &mut diagnostics)),
-            Some(_) => {}
-        }
+        builder.push(number, record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
     }
-    let Some((header_row, headers)) = header else {
-        return match options.header_row {
-            Some(h) => Err(format!("row {h} does not exist: the file has {} row(s)", numbering.last_row)),
-            None => {
-                diagnostics.push(Diagnostic::new(
-                    Code::SheetEmpty,
-                    "The file has no rows with content: it is empty or every row is blank.",
-                ));
-                Ok((Sheet::default(), diagnostics))
-            }
-        };
-    };
-    check_headers(&headers, header_row, &mut diagnostics);
-    let name = options.filename.clone().unwrap_or_default();
-    Ok((Sheet { name, header_row, headers, rows }, diagnostics))
-}
-
-/// Pads short rows; keeps cells past the last header only if they are blank (a trailing
-/// delimiter), otherwise reports them, since they would be lost.
-fn fit_row(number: u64, mut cells: Vec<String>, headers: &[String], out: &mut Vec<Diagnostic>) -> Row {
-    if cells.len() > headers.len() {
-        let extra = cells.split_off(headers.len());
-        if let Some(i) = extra.iter().position(|c| !c.trim().is_empty()) {
-            let column = column_letter(headers.len() + i);
-            out.push(
-                Diagnostic::new(
-                    Code::SheetExtraCells,
-                    format!(
-                        "Row {number} has a value in column {column}, past the last header; it would be lost. Add a header for it or remove the value."
-                    ),
-                )
-                .at_row(number)
-                .at_column(column),
-            );
-        }
-    }
-    cells.resize(headers.len(), String::new());
-    Row { number, cells }
+    builder.finish(options.filename.clone().unwrap_or_default(), numbering.last_row)
 }
 
 /// Turns record positions into Excel row numbers: each line of the file is a row, except the
@@ -151,6 +101,7 @@ impl RowNumbering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Code;
 
     fn read(text: &str) -> (Sheet, Vec<Diagnostic>) {
         read_delimited(text, &ReadOptions::default()).unwrap()

@@ -2,8 +2,12 @@
 //! in Excel, so every later finding can say "row 12, column Email".
 
 mod delimited;
+#[cfg(feature = "xlsx")]
+mod workbook;
 
 pub use delimited::{read_delimited, sniff_delimiter};
+#[cfg(feature = "xlsx")]
+pub use workbook::{read_workbook, sheet_names};
 
 use crate::bytes::{self, Kind};
 use crate::diag::{Code, Diagnostic};
@@ -43,6 +47,8 @@ pub struct ReadOptions {
     pub delimiter: Option<char>,
     /// The header row (1-based, as the user sees it); by default the first non-blank row.
     pub header_row: Option<u64>,
+    /// The workbook sheet to read (by name); by default the first.
+    pub sheet: Option<String>,
 }
 
 /// Reads a spreadsheet file. `Err` means it cannot be read at all (a format not supported yet,
@@ -56,10 +62,87 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<Diagnosti
             Ok((sheet, diagnostics))
         }
         Kind::Json => Err("this is JSON, not a spreadsheet: validate it as a bulk payload instead".to_owned()),
+        #[cfg(feature = "xlsx")]
+        Kind::Xlsx | Kind::Ods | Kind::Xls => read_workbook(bytes, options),
+        #[cfg(not(feature = "xlsx"))]
         Kind::Xlsx | Kind::Ods | Kind::Xls => {
-            Err("Excel and OpenDocument workbooks are not read yet: save the sheet as \"CSV UTF-8\"".to_owned())
+            Err("this build reads no Excel or OpenDocument workbooks: save the sheet as \"CSV UTF-8\"".to_owned())
         }
     }
+}
+
+/// Turns numbered rows of cells (from any reader) into a sheet: finds the header row, skips
+/// blank rows, pads short rows and reports values past the last header.
+pub(crate) struct SheetBuilder {
+    wanted_header: Option<u64>,
+    header: Option<(u64, Vec<String>)>,
+    rows: Vec<Row>,
+    out: Vec<Diagnostic>,
+}
+
+impl SheetBuilder {
+    /// `header_row`: the row the user chose, or `None` for the first non-blank one.
+    pub(crate) fn new(header_row: Option<u64>) -> Self {
+        SheetBuilder { wanted_header: header_row, header: None, rows: Vec::new(), out: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, number: u64, cells: Vec<String>) {
+        let blank = cells.iter().all(|c| c.trim().is_empty());
+        match &self.header {
+            None => {
+                if self.wanted_header.map_or(!blank, |h| number == h) {
+                    self.header = Some((number, cells.iter().map(|c| c.trim().to_owned()).collect()));
+                }
+            }
+            Some((_, headers)) if !blank => {
+                let row = fit_row(number, cells, headers.len(), &mut self.out);
+                self.rows.push(row);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// The sheet; `last_row` is the last row number seen (for the error when the chosen header
+    /// row is past the end).
+    pub(crate) fn finish(mut self, name: String, last_row: u64) -> Result<(Sheet, Vec<Diagnostic>), String> {
+        let Some((header_row, headers)) = self.header else {
+            return match self.wanted_header {
+                Some(h) => Err(format!("row {h} does not exist: the sheet has {last_row} row(s)")),
+                None => {
+                    self.out.push(Diagnostic::new(
+                        Code::SheetEmpty,
+                        "The file has no rows with content: it is empty or every row is blank.",
+                    ));
+                    Ok((Sheet { name, ..Sheet::default() }, self.out))
+                }
+            };
+        };
+        check_headers(&headers, header_row, &mut self.out);
+        Ok((Sheet { name, header_row, headers, rows: self.rows }, self.out))
+    }
+}
+
+/// Pads short rows; keeps cells past the last header only if they are blank (a trailing
+/// delimiter), otherwise reports them, since they would be lost.
+fn fit_row(number: u64, mut cells: Vec<String>, width: usize, out: &mut Vec<Diagnostic>) -> Row {
+    if cells.len() > width {
+        let extra = cells.split_off(width);
+        if let Some(i) = extra.iter().position(|c| !c.trim().is_empty()) {
+            let column = column_letter(width + i);
+            out.push(
+                Diagnostic::new(
+                    Code::SheetExtraCells,
+                    format!(
+                        "Row {number} has a value in column {column}, past the last header; it would be lost. Add a header for it or remove the value."
+                    ),
+                )
+                .at_row(number)
+                .at_column(column),
+            );
+        }
+    }
+    cells.resize(width, String::new());
+    Row { number, cells }
 }
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
@@ -76,7 +159,7 @@ pub fn column_letter(index: usize) -> String {
 }
 
 /// Checks the header row: present, and no two columns with the same name.
-pub(crate) fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
+fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, header) in headers.iter().enumerate() {
         if header.is_empty() {

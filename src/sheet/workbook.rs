@@ -1,0 +1,109 @@
+//! XLSX, XLS and ODS workbooks, with `calamine`. Cells become the text the user sees: numbers
+//! whose format pads zeros keep them (employee ID 000042), dates in either the 1900 or the 1904
+//! date system become ISO 8601, and an Excel error (#N/A) is read as empty and reported.
+
+use super::{ReadOptions, Sheet, SheetBuilder};
+use crate::diag::{Code, Diagnostic};
+use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use std::io::Cursor;
+
+/// The names of a workbook's sheets, in order.
+pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    Ok(open(bytes)?.sheet_names())
+}
+
+fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
+    open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|err| format!("the workbook could not be opened: {err}"))
+}
+
+/// Reads one sheet (`options.sheet`, or the first) of a workbook.
+pub fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
+    let mut workbook = open(bytes)?;
+    let names = workbook.sheet_names();
+    let name = match &options.sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(wanted))
+            .cloned()
+            .ok_or_else(|| format!("there is no sheet \"{wanted}\"; the sheets are: {}", names.join(", ")))?,
+        None => names.first().cloned().ok_or("the workbook has no sheets")?,
+    };
+    let range = workbook.worksheet_range(&name).map_err(|err| format!("sheet \"{name}\" could not be read: {err}"))?;
+    let zero_pads = zero_padded_columns(&mut workbook, &name);
+
+    let mut out = Vec::new();
+    let mut builder = SheetBuilder::new(options.header_row);
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut last_row = 0;
+    for (i, cells) in range.rows().enumerate() {
+        let row = u64::from(first_row) + i as u64 + 1;
+        last_row = row;
+        // Columns left of the used range stay, empty, so column letters match Excel's.
+        let mut texts = vec![String::new(); first_col as usize];
+        for (j, cell) in cells.iter().enumerate() {
+            let position = (first_row + i as u32, first_col + j as u32);
+            texts.push(cell_text(cell, zero_pads(position), row, &mut out));
+        }
+        builder.push(row, texts);
+    }
+    let (sheet, mut diagnostics) = builder.finish(name, last_row)?;
+    diagnostics.extend(out);
+    Ok((sheet, diagnostics))
+}
+
+/// For XLSX, a lookup of the zero-padding width of each cell's number format ("000000" → 6).
+fn zero_padded_columns(
+    workbook: &mut Sheets<Cursor<&[u8]>>,
+    name: &str,
+) -> impl Fn((u32, u32)) -> Option<usize> + use<> {
+    let styles = match workbook {
+        Sheets::Xlsx(xlsx) => xlsx.worksheet_style(name).ok(),
+        _ => None,
+    };
+    move |position| {
+        let code = &styles.as_ref()?.get(position)?.number_format.as_ref()?.format_code;
+        (!code.is_empty() && code.chars().all(|c| c == '0')).then_some(code.len())
+    }
+}
+
+fn cell_text(cell: &Data, zero_pad: Option<usize>, row: u64, out: &mut Vec<Diagnostic>) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::Int(i) => pad(*i as f64, zero_pad).unwrap_or_else(|| i.to_string()),
+        Data::Float(f) => pad(*f, zero_pad).unwrap_or_else(|| number_text(*f)),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
+            if (hh, mm, ss) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}")
+            }
+        }
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::Error(err) => {
+            out.push(
+                Diagnostic::new(
+                    Code::SheetCellError,
+                    format!(
+                        "Row {row} holds the Excel error {err}; it is read as empty. Fix the formula or type the value."
+                    ),
+                )
+                .at_row(row),
+            );
+            String::new()
+        }
+    }
+}
+
+/// A whole number written with the cell format's leading zeros.
+fn pad(value: f64, width: Option<usize>) -> Option<String> {
+    let width = width?;
+    (value.fract() == 0.0 && (0.0..1e15).contains(&value)).then(|| format!("{:0width$}", value as u64))
+}
+
+/// Whole numbers without ".0"; others as Rust's shortest round-trip form.
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { value.to_string() }
+}

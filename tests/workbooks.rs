@@ -1,0 +1,86 @@
+//! XLSX workbooks, written by tests/fixtures/sheets/make_workbooks.py (openpyxl, from the venv):
+//! sheets listed and chosen, zero-padded IDs kept, dates in both date systems as ISO 8601, numbers
+//! stored as text kept, Excel errors reported, rows numbered as Excel shows them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use muster::sheet::{ReadOptions, read, sheet_names};
+use muster::spreadsheet::{SheetOptions, check};
+use muster::{Code, Format};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The generated workbooks, written once per test run.
+fn workbooks() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join(".tools/venv/bin/python");
+        assert!(python.exists(), "{} is missing: run scripts/bootstrap (make test does)", python.display());
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("workbooks");
+        let out =
+            Command::new(python).arg(root.join("tests/fixtures/sheets/make_workbooks.py")).arg(&dir).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(workbooks().join(name)).unwrap()
+}
+
+fn options(name: &str) -> ReadOptions {
+    ReadOptions { filename: Some(name.to_owned()), ..ReadOptions::default() }
+}
+
+#[test]
+fn both_date_systems_read_to_the_same_text() {
+    for name in ["users-1900.xlsx", "users-1904.xlsx"] {
+        let (sheet, diagnostics) = read(&bytes(name), &options(name)).unwrap();
+        assert_eq!(sheet.name, "New hires", "{name}");
+        assert_eq!(
+            sheet.headers,
+            ["Username", "Email", "Employee ID", "Start date", "Active", "unix_uid", "Note", "Check"]
+        );
+        assert_eq!(sheet.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 4], "{name}: row 3 is blank");
+        assert_eq!(
+            sheet.rows[0].cells,
+            ["jdoe", "jdoe@example.com", "000042", "2026-03-04", "true", "5001", "plain", "ok"],
+            "{name}"
+        );
+        assert_eq!(
+            sheet.rows[1].cells,
+            ["asmith", "asmith@example.com", "000123", "2026-12-31T09:30:00", "false", "5002", "=1+1", ""],
+            "{name}"
+        );
+        assert_eq!(diagnostics.len(), 1, "{name}: {diagnostics:?}");
+        assert_eq!((diagnostics[0].code, diagnostics[0].row), (Code::SheetCellError, Some(4)));
+        assert!(diagnostics[0].message.contains("#N/A"), "{}", diagnostics[0].message);
+    }
+}
+
+#[test]
+fn sheets_are_listed_and_chosen_by_name() {
+    assert_eq!(sheet_names(&bytes("users-1900.xlsx")).unwrap(), ["New hires", "Notes"]);
+    let chosen = ReadOptions { sheet: Some("notes".to_owned()), ..options("users-1900.xlsx") };
+    let (sheet, _) = read(&bytes("users-1900.xlsx"), &chosen).unwrap();
+    assert_eq!((sheet.name.as_str(), sheet.rows[0].cells[0].as_str()), ("Notes", "bwayne"));
+    let missing = ReadOptions { sheet: Some("Leavers".to_owned()), ..options("users-1900.xlsx") };
+    assert!(read(&bytes("users-1900.xlsx"), &missing).unwrap_err().contains("the sheets are: New hires, Notes"));
+}
+
+#[test]
+fn a_workbook_goes_through_the_whole_spreadsheet_path() {
+    let options = SheetOptions { read: options("users-1900.xlsx"), profile: None, target: Format::JumpcloudCreate };
+    let checked = check(&bytes("users-1900.xlsx"), &options).unwrap();
+    let codes: Vec<Code> = checked.report.diagnostics.iter().map(|d| d.code).collect();
+    // "Start date" and "Check" feed no field ("Note" is close to "notes": description); the error cell is reported.
+    assert_eq!(codes, [Code::MapColumnUnmapped, Code::MapColumnUnmapped, Code::SheetCellError]);
+    let note = checked.mapping.iter().find(|p| p.header == "Note").unwrap();
+    assert_eq!((note.field.as_deref(), note.matched), (Some("description"), muster::records::columns::Match::Fuzzy));
+    let users = checked.body.unwrap();
+    assert_eq!(users[0]["employeeIdentifier"], "000042");
+    assert_eq!(users[1]["unix_uid"], 5002);
+    assert_eq!((users[0]["state"].as_str(), users[1]["state"].as_str()), (Some("ACTIVATED"), Some("SUSPENDED")));
+}
