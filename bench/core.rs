@@ -44,6 +44,22 @@ fn jumpcloud_create(n: usize) -> Vec<u8> {
     serde_json::to_vec(&users).unwrap()
 }
 
+/// A 12-column HR export: quoted fields, zero-padded ids, 2 % invalid emails.
+fn csv_export(n: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "Username,First Name,Last Name,Email,Employee ID,Department,Job Title,Mobile,City,Postal code,Country,Manager\n",
+    );
+    for i in 0..n {
+        let email = if i % 50 == 7 { format!("user{i}.example.com") } else { format!("user{i}@example.com") };
+        let manager = if i > 0 { format!("user{}", i - 1) } else { String::new() };
+        out.push_str(&format!(
+            "user{i},Given,\"Family, {i}\",{email},{i:06},Operations,Analyst,+1 555 {:04},Boulder,80301,US,{manager}\n",
+            i % 10_000
+        ));
+    }
+    out.into_bytes()
+}
+
 fn benches(c: &mut Criterion) {
     let scim = scim_request(USERS);
     let jc = jumpcloud_create(USERS);
@@ -80,6 +96,18 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             black_box(plan(black_box(&scim_value), Limits { max_operations: 1000, max_payload_bytes: 1_048_576 }))
         })
+    });
+    let csv = csv_export(USERS);
+    let sheet_options = |target| muster::spreadsheet::SheetOptions {
+        read: muster::sheet::ReadOptions { filename: Some("users.csv".into()), ..Default::default() },
+        profile: None,
+        target,
+    };
+    group.bench_function("spreadsheet CSV read only", |b| {
+        b.iter(|| black_box(muster::sheet::read(black_box(&csv), &sheet_options(Format::Scim).read)))
+    });
+    group.bench_function("spreadsheet CSV read+map+validate (JumpCloud)", |b| {
+        b.iter(|| black_box(muster::spreadsheet::check(black_box(&csv), &sheet_options(Format::JumpcloudCreate))))
     });
     group.finish();
 }

@@ -55,8 +55,9 @@ pub fn to_csv(sheet: &Sheet, outcomes: &[RowOutcome]) -> Result<String, String> 
     let fail = |err: csv::Error| format!("cannot write the report: {err}");
     let header = sheet.headers.iter().map(String::as_str).chain(OUTCOME_HEADERS);
     writer.write_record(header.map(neutralise).map(|c| c.into_owned())).map_err(fail)?;
+    let by_row: std::collections::HashMap<u64, &RowOutcome> = outcomes.iter().map(|o| (o.row, o)).collect();
     for row in &sheet.rows {
-        let outcome = outcomes.iter().find(|o| o.row == row.number);
+        let outcome = by_row.get(&row.number).copied();
         let extra = [
             outcome.map(|o| o.outcome.as_str()).unwrap_or(""),
             outcome.and_then(|o| o.id.as_deref()).unwrap_or(""),
