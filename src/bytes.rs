@@ -6,7 +6,6 @@
 //! Windows-1252 and says so. An explicit encoding label overrides all of it.
 
 use crate::diag::{Code, Diagnostic};
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// What a file is, judged by its first bytes (then its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,33 +49,117 @@ pub struct Text {
     pub had_bom: bool,
 }
 
+/// The encodings every build reads. Others need the `all-encodings` feature (native builds), or
+/// decoding by the caller (a browser's `TextDecoder`) before muster sees the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+}
+
+impl Known {
+    fn name(self) -> &'static str {
+        match self {
+            Known::Utf8 => "UTF-8",
+            Known::Utf16Le => "UTF-16LE",
+            Known::Utf16Be => "UTF-16BE",
+            Known::Windows1252 => "windows-1252",
+        }
+    }
+
+    /// WHATWG labels of these four (latin1 and ISO-8859-1 mean windows-1252 there too).
+    fn for_label(label: &str) -> Option<Known> {
+        Some(match label.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" | "unicode-1-1-utf-8" => Known::Utf8,
+            "utf-16" | "utf-16le" => Known::Utf16Le,
+            "utf-16be" => Known::Utf16Be,
+            "windows-1252" | "cp1252" | "x-cp1252" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "ascii"
+            | "us-ascii" => Known::Windows1252,
+            _ => return None,
+        })
+    }
+
+    fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            Known::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Known::Utf16Le => String::from_utf16_lossy(&units(bytes, u16::from_le_bytes)),
+            Known::Utf16Be => String::from_utf16_lossy(&units(bytes, u16::from_be_bytes)),
+            Known::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect(),
+        }
+    }
+}
+
+fn units(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Vec<u16> {
+    bytes.chunks_exact(2).map(|pair| read([pair[0], pair[1]])).collect()
+}
+
+/// Windows-1252 is Latin-1 except 0x80–0x9F, where it has €, curly quotes, dashes and the like.
+fn windows_1252(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
 /// Decodes `bytes`. `label` (a WHATWG encoding label such as `latin1` or `utf-16le`) overrides
 /// detection; an unknown label is an error. Falling back to Windows-1252 adds a warning.
 pub fn decode(bytes: &[u8], label: Option<&str>) -> Result<(Text, Vec<Diagnostic>), String> {
     let mut diagnostics = Vec::new();
-    let (encoding, bom_len) = match label {
-        Some(label) => {
-            let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-                format!("unknown encoding \"{label}\"; use a name such as utf-8, utf-16le, windows-1252")
-            })?;
-            let bom = Encoding::for_bom(bytes).filter(|(e, _)| *e == encoding).map_or(0, |(_, len)| len);
-            (encoding, bom)
-        }
-        None => match Encoding::for_bom(bytes) {
-            Some((encoding, len)) => (encoding, len),
-            None => (detect_without_bom(bytes, &mut diagnostics), 0),
+    let bom = bom(bytes);
+    let known = match label {
+        Some(label) => match Known::for_label(label) {
+            Some(known) => known,
+            None => return decode_other(bytes, label),
+        },
+        None => match bom {
+            Some((known, _)) => known,
+            None => detect_without_bom(bytes, &mut diagnostics),
         },
     };
-    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-    Ok((Text { text: text.into_owned(), encoding: encoding.name(), had_bom: bom_len > 0 }, diagnostics))
+    let bom_len = bom.filter(|(b, _)| *b == known).map_or(0, |(_, len)| len);
+    let text = Text { text: known.decode(&bytes[bom_len..]), encoding: known.name(), had_bom: bom_len > 0 };
+    Ok((text, diagnostics))
 }
 
-fn detect_without_bom(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> &'static Encoding {
+fn bom(bytes: &[u8]) -> Option<(Known, usize)> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        Some((Known::Utf8, 3))
+    } else if bytes.starts_with(b"\xFF\xFE") {
+        Some((Known::Utf16Le, 2))
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some((Known::Utf16Be, 2))
+    } else {
+        None
+    }
+}
+
+#[cfg(feature = "all-encodings")]
+fn decode_other(bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), String> {
+    let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        .ok_or_else(|| format!("unknown encoding \"{label}\"; use a name such as utf-8, utf-16le, windows-1252"))?;
+    let (text, _, _) = encoding.decode(bytes);
+    Ok((Text { text: text.into_owned(), encoding: encoding.name(), had_bom: false }, Vec::new()))
+}
+
+#[cfg(not(feature = "all-encodings"))]
+fn decode_other(_bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), String> {
+    Err(format!(
+        "this build reads utf-8, utf-16le, utf-16be and windows-1252, not \"{label}\": decode the file first (in a browser, with TextDecoder) and pass the text"
+    ))
+}
+
+fn detect_without_bom(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Known {
     if let Some(utf16) = looks_like_utf16(bytes) {
         return utf16;
     }
     match std::str::from_utf8(bytes) {
-        Ok(_) => UTF_8,
+        Ok(_) => Known::Utf8,
         Err(err) => {
             let line = 1 + bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             diagnostics.push(
@@ -88,13 +171,13 @@ fn detect_without_bom(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> &'stat
                 )
                 .at_row(line as u64),
             );
-            WINDOWS_1252
+            Known::Windows1252
         }
     }
 }
 
 /// BOM-less UTF-16 text has a NUL in every other byte of its ASCII characters.
-fn looks_like_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+fn looks_like_utf16(bytes: &[u8]) -> Option<Known> {
     let sample = &bytes[..bytes.len().min(1024) & !1];
     if sample.len() < 4 {
         return None;
@@ -103,9 +186,9 @@ fn looks_like_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     let zeros_at = |offset: usize| sample.iter().skip(offset).step_by(2).filter(|&&b| b == 0).count();
     let (even, odd) = (zeros_at(0), zeros_at(1));
     if odd * 10 >= pairs * 7 && even * 10 < pairs {
-        Some(UTF_16LE)
+        Some(Known::Utf16Le)
     } else if even * 10 >= pairs * 7 && odd * 10 < pairs {
-        Some(UTF_16BE)
+        Some(Known::Utf16Be)
     } else {
         None
     }
@@ -151,6 +234,15 @@ mod tests {
         assert_eq!((text.text.as_str(), text.encoding), ("first,last\nRenée,Müller\n", "windows-1252"));
         assert_eq!(diagnostics[0].code, Code::EncodingFallback);
         assert_eq!(diagnostics[0].row, Some(2));
+    }
+
+    #[cfg(feature = "all-encodings")]
+    #[test]
+    fn windows_1252_agrees_with_encoding_rs_on_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let (ours, _) = decode(&all, Some("windows-1252")).unwrap();
+        let (theirs, _, _) = encoding_rs::WINDOWS_1252.decode(&all);
+        assert_eq!(ours.text, theirs);
     }
 
     #[test]

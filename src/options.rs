@@ -7,6 +7,7 @@ use serde_json::Value;
 /// The dialect of a JSON payload.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum Format {
     /// Decide from the payload itself (see [`Format::detect`]).
     #[default]
@@ -83,6 +84,7 @@ fn uses_oracle_urns(value: &Value) -> bool {
 /// An organisation's password policy (JumpCloud `settings.passwordPolicy`), when the caller has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct PasswordPolicy {
     pub min_length: Option<usize>,
     pub needs_lowercase: bool,
@@ -96,6 +98,7 @@ pub struct PasswordPolicy {
 /// Options for validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Options {
     pub format: Format,
     /// The upstream's bulk limits (its ServiceProviderConfig `bulk`), when known.

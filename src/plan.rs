@@ -27,6 +27,7 @@ const HEADROOM_PERCENT: usize = 90;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Limits {
     pub max_operations: usize,
     pub max_payload_bytes: usize,
@@ -57,6 +58,7 @@ impl Limits {
 /// Where a planned operation came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum Origin {
     /// The input's operation at this index (possibly without references deferred to a follow-up).
     Input { index: usize },
@@ -66,6 +68,7 @@ pub enum Origin {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Chunk {
     pub index: usize,
     /// Where each operation of `request` came from, in the same order.
@@ -77,6 +80,7 @@ pub struct Chunk {
     /// Size of `request` as compact JSON.
     pub bytes: usize,
     /// The bulk request to send (after [`Chunk::resolve`]).
+    #[cfg_attr(feature = "typescript", tsify(type = "unknown"))]
     pub request: Value,
 }
 
@@ -127,6 +131,7 @@ fn replace_references(value: &mut Value, created: &HashMap<String, String>, dept
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Plan {
     pub limits: Limits,
     pub chunks: Vec<Chunk>,

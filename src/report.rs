@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// One row's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct RowOutcome {
     pub row: u64,
     /// created, updated, deleted, failed, not attempted, pending.

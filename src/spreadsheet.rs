@@ -18,6 +18,7 @@ use serde_json::Value;
 /// How to read and check a spreadsheet.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct SheetOptions {
     pub read: ReadOptions,
     /// A saved mapping; headers it does not know are mapped automatically.
@@ -29,12 +30,14 @@ pub struct SheetOptions {
 /// Everything a face shows about a checked spreadsheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct SheetCheck {
     pub report: Report,
     pub header_row: u64,
     pub headers: Vec<String>,
     pub mapping: Vec<Proposal>,
     /// The target body, when the sheet has no errors.
+    #[cfg_attr(feature = "typescript", tsify(type = "unknown"))]
     pub body: Option<Value>,
     /// The target the body is for.
     pub target: Format,

@@ -1,5 +1,13 @@
-//! The npm package's wasm exports. Parse the JS input, call one core function, hand back plain data.
+//! The npm package's wasm exports: parse the JS input, call one core function, hand back plain
+//! JSON-compatible objects. Bad input or options throw an `Error`; findings in the data are
+//! returned as diagnostics, never thrown. The TypeScript interfaces come from the core's types.
 
+use muster::plan::Limits;
+use muster::records::columns::{Profile, Proposal};
+use muster::spreadsheet::SheetOptions;
+use muster::{Format, Options};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -14,10 +22,125 @@ pub fn version() -> String {
     muster::version().to_owned()
 }
 
-/// Validates a SCIM 2.0 bulk request (JSON text) and returns the report as a JSON string:
-/// `{"valid", "summary": {"rows", "errors", "warnings"}, "diagnostics": [...]}`.
-#[wasm_bindgen(js_name = validateJson)]
-pub fn validate_json(input: &str) -> Result<String, JsError> {
-    let report = muster::validate_scim_bulk(input.as_bytes());
-    serde_json::to_string(&report).map_err(|err| JsError::new(&err.to_string()))
+/// Plain objects (not Maps) so results can be JSON-stringified, compared and posted as they are.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|err| JsError::new(&err.to_string()))
+}
+
+/// Options from JS; `undefined` or `null` means the defaults.
+fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|err| JsError::new(&format!("invalid {what}: {err}")))
+}
+
+/// The bytes of a `string | Uint8Array` input, or `None` for anything else.
+fn input_bytes(input: &JsValue) -> Option<Vec<u8>> {
+    if let Some(text) = input.as_string() {
+        return Some(text.into_bytes());
+    }
+    input.dyn_ref::<js_sys::Uint8Array>().map(js_sys::Uint8Array::to_vec)
+}
+
+/// Validates a payload: a JSON bulk payload (SCIM, Oracle HCM, JumpCloud) as text, bytes or an
+/// object, or a spreadsheet (CSV/TSV) as text or bytes. Returns the report
+/// `{valid, summary: {rows, errors, warnings}, diagnostics}`.
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Options | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: Options = self::options(options, "options")?;
+    let report = match input_bytes(&input) {
+        Some(bytes) if muster::bytes::sniff(&bytes, None) != muster::bytes::Kind::Json => {
+            let sheet = SheetOptions { target: options.format, ..SheetOptions::default() };
+            muster::spreadsheet::check(&bytes, &sheet).map_err(|err| JsError::new(&err))?.report
+        }
+        Some(bytes) => muster::validate(&bytes, &options),
+        None if input.is_object() => {
+            let value: serde_json::Value =
+                serde_wasm_bindgen::from_value(input).map_err(|err| JsError::new(&format!("invalid input: {err}")))?;
+            muster::validate_value(&value, &options)
+        }
+        None => return Err(JsError::new("validate() takes a string, a Uint8Array or an object")),
+    };
+    to_js(&report)
+}
+
+/// Reads, maps and checks a spreadsheet: the report, the header row, the mapping used and, when
+/// there are no errors, the body to send.
+#[wasm_bindgen(js_name = checkSheet, unchecked_return_type = "SheetCheck")]
+pub fn check_sheet(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "SheetOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: SheetOptions = self::options(options, "sheet options")?;
+    to_js(&muster::spreadsheet::check(bytes, &options).map_err(|err| JsError::new(&err))?)
+}
+
+/// Proposes a field for each header, with a confidence and a reason; a saved profile decides for
+/// the headers it knows.
+#[wasm_bindgen(js_name = proposeMapping, unchecked_return_type = "Proposal[]")]
+pub fn propose_mapping(
+    headers: Vec<String>,
+    #[wasm_bindgen(unchecked_param_type = "Profile | undefined")] profile: JsValue,
+) -> Result<JsValue, JsError> {
+    let profile: Option<Profile> = self::options(profile, "profile")?;
+    let proposals: Vec<Proposal> = muster::records::columns::propose(&headers, profile.as_ref());
+    to_js(&proposals)
+}
+
+/// Converts a JSON payload to another dialect (`to`: scim, oracle, jumpcloud-create,
+/// jumpcloud-update). `body` is null when the input or the output has errors.
+#[wasm_bindgen(unchecked_return_type = "Conversion")]
+pub fn convert(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Format")] to: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Options | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let bytes = input_bytes(&input).ok_or_else(|| JsError::new("convert() takes a string or a Uint8Array"))?;
+    let to: Format = serde_wasm_bindgen::from_value(to).map_err(|err| {
+        JsError::new(&format!("invalid target: {err}; use scim, oracle, jumpcloud-create or jumpcloud-update"))
+    })?;
+    let options: Options = self::options(options, "options")?;
+    let mut conversion = muster::convert(&bytes, &options, to);
+    if !conversion.report.valid {
+        conversion.body = None;
+    }
+    to_js(&conversion)
+}
+
+/// Orders and splits a SCIM bulk request for an upstream's limits (default: 30 operations, 1 MiB).
+#[wasm_bindgen(unchecked_return_type = "Plan")]
+pub fn plan(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Limits | undefined")] limits: JsValue,
+) -> Result<JsValue, JsError> {
+    let request: serde_json::Value = match request.as_string() {
+        Some(text) => {
+            serde_json::from_str(&text).map_err(|err| JsError::new(&format!("the request is not JSON: {err}")))?
+        }
+        None => {
+            serde_wasm_bindgen::from_value(request).map_err(|err| JsError::new(&format!("invalid request: {err}")))?
+        }
+    };
+    let limits: Limits = self::options(limits, "limits")?;
+    to_js(&muster::plan::plan(&request, limits))
+}
+
+/// The spreadsheet with outcome columns added from the upstream's answer, as CSV; every cell a
+/// spreadsheet program would run as a formula is neutralised.
+#[wasm_bindgen(js_name = exportReportCsv)]
+pub fn export_report_csv(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "unknown")] answer: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SheetOptions | undefined")] options: JsValue,
+) -> Result<String, JsError> {
+    let options: SheetOptions = self::options(options, "sheet options")?;
+    let answer: serde_json::Value =
+        serde_wasm_bindgen::from_value(answer).map_err(|err| JsError::new(&format!("invalid answer: {err}")))?;
+    let (sheet, check) = muster::spreadsheet::read_and_check(bytes, &options).map_err(|err| JsError::new(&err))?;
+    let outcomes = muster::spreadsheet::outcomes(&check, &answer).map_err(|err| JsError::new(&err))?;
+    muster::report::to_csv(&sheet, &outcomes).map_err(|err| JsError::new(&err))
 }

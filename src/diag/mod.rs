@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// How bad a finding is: errors block sending, warnings are shown but do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum Severity {
     Error,
     Warning,
@@ -20,8 +21,11 @@ pub enum Severity {
 /// One problem, located where a person can look: a JSON pointer (RFC 6901) for JSON input, and a
 /// spreadsheet row / column header / target field when the data came from a sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// A stable id from the catalogue (docs/diagnostics.md), such as `email-invalid`.
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub code: Code,
     /// What is wrong and how to fix it. Names the place, never echoes personal data.
     pub message: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Counts over a whole input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Summary {
     /// Records seen (operations for JSON input, data rows for a sheet).
     pub rows: u64,
@@ -14,6 +15,7 @@ pub struct Summary {
 
 /// `{"valid", "summary": {"rows", "errors", "warnings"}, "diagnostics": [...]}`: a stable shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Report {
     pub valid: bool,
     pub summary: Summary,

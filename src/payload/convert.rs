@@ -9,8 +9,10 @@ use crate::records::{self, Action, Record, User};
 use serde_json::{Map, Value, json};
 
 /// A converted body, or `None` when the input had errors; with every finding either way.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Conversion {
+    #[cfg_attr(feature = "typescript", tsify(type = "unknown"))]
     pub body: Option<Value>,
     pub report: Report,
 }

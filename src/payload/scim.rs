@@ -388,6 +388,7 @@ pub struct ServiceProviderConfig {
 /// `bulk` limits. Servers that do not support bulk often omit the limits: they are optional here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct BulkConfig {
     #[serde(default)]
     pub supported: bool,

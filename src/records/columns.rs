@@ -245,6 +245,7 @@ pub const FIELDS: &[FieldSpec] = &[
 /// How a proposal was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum Match {
     /// The header is the field's key or label.
     Exact,
@@ -263,6 +264,7 @@ pub enum Match {
 /// What muster proposes for one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Proposal {
     /// 0-based column index; `column_letter` shows it as Excel does.
     pub column: usize,
@@ -280,6 +282,7 @@ pub struct Proposal {
 /// Unmapped columns can be passed through as custom attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Profile {
     pub columns: BTreeMap<String, Option<String>>,
     /// Send columns that map to no field as custom attributes (JumpCloud `attributes`).

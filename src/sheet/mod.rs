@@ -38,6 +38,7 @@ pub struct Row {
 /// How to read a file; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct ReadOptions {
     /// Used to tell formats apart and to name the sheet.
     pub filename: Option<String>,

@@ -1,15 +1,18 @@
 // The npm package as users import it, in Node: resolved through its `exports` map.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { validateJson, version } from "muster";
+import { checkSheet, convert, exportReportCsv, plan, proposeMapping, validate, version } from "muster";
 import { VERSION } from "../support/stack.mjs";
+
+const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 test("version() comes from the wasm core and matches Cargo.toml", () => {
   assert.equal(version(), VERSION);
 });
 
-test("validateJson reports every envelope problem with code, pointer and message", () => {
-  const report = JSON.parse(validateJson('{"Operations": []}'));
+test("validate reports every envelope problem with code, pointer and message", () => {
+  const report = validate('{"Operations": []}', { format: "scim" });
   assert.equal(report.valid, false);
   assert.deepEqual(report.summary, { rows: 0, errors: 2, warnings: 0 });
   assert.deepEqual(
@@ -22,11 +25,79 @@ test("validateJson reports every envelope problem with code, pointer and message
   assert.match(report.diagnostics[0].message, /urn:ietf:params:scim:api:messages:2\.0:BulkRequest/);
 });
 
-test("validateJson accepts a valid request", () => {
+test("validate takes a string, bytes or an object and gives the same report", () => {
+  const request = { schemas: [BULK], Operations: [{ method: "POST", path: "/Users", bulkId: "a", data: { schemas: [USER], userName: "a", emails: [{ value: "nope" }] } }] };
+  const text = JSON.stringify(request);
+  const fromText = validate(text);
+  assert.deepEqual(validate(new TextEncoder().encode(text)), fromText);
+  assert.deepEqual(validate(request), fromText);
+  assert.deepEqual(fromText.diagnostics.map((d) => d.code), ["email-invalid"]);
+});
+
+test("validate reads a CSV as a spreadsheet, with rows and columns", () => {
+  const report = validate("Username,Email\njdoe,jdoe.example.com\n");
+  assert.deepEqual(
+    report.diagnostics.map((d) => [d.code, d.row, d.column]),
+    [["email-invalid", 2, "Email"]],
+  );
+});
+
+test("checkSheet maps the headers and returns the body to send", () => {
+  const csv = new TextEncoder().encode("Login;E-mail;Given name\njdoe;jdoe@example.com;John\n");
+  const checked = checkSheet(csv, { target: "jumpcloud-create" });
+  assert.equal(checked.report.valid, true);
+  assert.deepEqual(checked.mapping.map((p) => [p.header, p.field, p.match]), [
+    ["Login", "userName", "synonym"],
+    ["E-mail", "emails.work", "exact"],
+    ["Given name", "name.givenName", "synonym"],
+  ]);
+  assert.deepEqual(checked.body, [{ username: "jdoe", email: "jdoe@example.com", firstname: "John" }]);
+  assert.equal(JSON.stringify(checked.body), '[{"email":"jdoe@example.com","firstname":"John","username":"jdoe"}]', "plain objects, not Maps");
+});
+
+test("proposeMapping gives a confidence and a reason, and a profile decides", () => {
+  const [surname, badge] = proposeMapping(["Surname", "Badge"]);
+  assert.equal(surname.field, "name.familyName");
+  assert.ok(surname.confidence > 0.9 && surname.reason.length > 0);
+  assert.equal(badge.field, null);
+  const [, saved] = proposeMapping(["Surname", "Badge"], { columns: { Badge: "employeeNumber" } });
+  assert.deepEqual([saved.field, saved.match], ["employeeNumber", "profile"]);
+});
+
+test("convert refuses output the target would reject, and says why", () => {
+  const request = JSON.stringify({ schemas: [BULK], Operations: [{ method: "POST", path: "/Users", bulkId: "a", data: { schemas: [USER], userName: "a@b.example", emails: [{ value: "a@b.example" }] } }] });
+  const refused = convert(request, "jumpcloud-create");
+  assert.equal(refused.body, null);
+  assert.deepEqual(refused.report.diagnostics.map((d) => d.code), ["jc-username-invalid"]);
+  const ok = convert(request, "oracle");
+  assert.equal(ok.body.Operations[0].data.emails[0].type, "W");
+});
+
+test("plan splits and orders a request, carrying ids across chunks", () => {
   const request = {
-    schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-    Operations: [{ method: "DELETE", path: "/Users/2819c223" }],
+    schemas: [BULK],
+    Operations: [
+      { method: "POST", path: "/Groups", bulkId: "g", data: { displayName: "G", members: [{ value: "bulkId:u" }] } },
+      { method: "POST", path: "/Users", bulkId: "u", data: { schemas: [USER], userName: "u" } },
+    ],
   };
-  const report = JSON.parse(validateJson(JSON.stringify(request)));
-  assert.deepEqual(report, { valid: true, summary: { rows: 1, errors: 0, warnings: 0 }, diagnostics: [] });
+  const p = plan(request, { maxOperations: 1, maxPayloadBytes: 1048576 });
+  assert.deepEqual(p.chunks.map((c) => c.creates), [["u"], ["g"]]);
+  assert.deepEqual(p.chunks[1].carried, ["u"]);
+});
+
+test("exportReportCsv adds outcomes and neutralises formulas", () => {
+  const csv = new TextEncoder().encode("Username,Email\n=jdoe,jdoe@example.com\n");
+  const answer = { Operations: [{ method: "POST", bulkId: "row2", location: "/Users/92b7", status: "201" }] };
+  const report = exportReportCsv(csv, answer, { target: "scim" });
+  assert.equal(report, "Username,Email,muster outcome,muster id,muster message\n'=jdoe,jdoe@example.com,created,92b7,\n");
+});
+
+test("bad arguments throw an Error that says what is wrong, never a wasm trap", () => {
+  assert.throws(() => validate(42), (err) => err instanceof Error && /string, a Uint8Array or an object/.test(err.message));
+  assert.throws(() => validate("{}", { format: "xml" }), (err) => err instanceof Error && /invalid options/.test(err.message));
+  assert.throws(() => convert("{}", "ldif"), (err) => err instanceof Error && /invalid target/.test(err.message));
+  assert.throws(() => plan("{not json"), (err) => err instanceof Error && /not JSON/.test(err.message));
+  // The module still works after the throws.
+  assert.equal(validate("{}", { format: "scim" }).valid, false);
 });

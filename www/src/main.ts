@@ -1,18 +1,6 @@
 // The page's entry: load the validator (the npm package's wasm), check what the user pastes.
 // Cell and payload text is only ever set as textContent, never as HTML.
-import { validateJson, version } from "muster";
-
-interface Diagnostic {
-  severity: "error" | "warning";
-  code: string;
-  message: string;
-  pointer: string | null;
-}
-interface Report {
-  valid: boolean;
-  summary: { rows: number; errors: number; warnings: number };
-  diagnostics: Diagnostic[];
-}
+import { validate, version, type Report } from "muster";
 
 const core = document.getElementById("core") as HTMLElement;
 const form = document.getElementById("check-form") as HTMLFormElement;
@@ -25,7 +13,7 @@ core.textContent = `Validator ready: muster core ${version()} (WebAssembly)`;
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  const report: Report = JSON.parse(validateJson(payload.value));
+  const report: Report = validate(payload.value, { format: "scim" });
   const { rows, errors, warnings } = report.summary;
   summary.textContent = report.valid
     ? `Valid: ${rows} operation(s), ${warnings} warning(s).`

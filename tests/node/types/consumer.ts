@@ -1,0 +1,21 @@
+// A TypeScript consumer of the package: `tsc --noEmit` over this file proves the generated
+// declarations describe the API (scripts/test runs it).
+import { checkSheet, convert, plan, proposeMapping, validate, version } from "muster";
+import type { Diagnostic, Plan, Proposal, Report, SheetCheck } from "muster";
+
+const report: Report = validate('{"Operations": []}', { format: "scim" });
+const first: Diagnostic | undefined = report.diagnostics[0];
+const where: string = `${first?.code} at ${first?.pointer ?? "?"} row ${first?.row ?? "-"}`;
+
+const checked: SheetCheck = checkSheet(new TextEncoder().encode("Username\njdoe\n"), { target: "jumpcloud-create" });
+const fields: (string | null | undefined)[] = checked.mapping.map((p: Proposal) => p.field);
+const confident: boolean = proposeMapping(["Email"], undefined).every((p) => p.confidence > 0.5);
+
+const conversion = convert("{}", "oracle", undefined);
+const errors: number = conversion.report.summary.errors;
+const chunks: Plan = plan({ Operations: [] }, { maxOperations: 10, maxPayloadBytes: 1024 });
+
+// @ts-expect-error: a format outside the union is a type error
+validate("{}", { format: "xml" });
+
+export const used = [version(), where, fields, confident, errors, chunks.chunks.length];
