@@ -85,6 +85,18 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// A chunk with no operations (for a job whose stored input is gone).
+    pub fn empty() -> Chunk {
+        Chunk {
+            index: 0,
+            origins: Vec::new(),
+            carried: Vec::new(),
+            creates: Vec::new(),
+            bytes: 0,
+            request: Value::Null,
+        }
+    }
+
     /// The request with every carried `bulkId:X` replaced by the id the upstream gave `X`.
     /// References the map does not know are left alone.
     pub fn resolve(&self, created: &HashMap<String, String>) -> Value {

@@ -55,7 +55,7 @@ fn scim2_models_accepts_every_request_muster_emits() {
         })
         .collect();
     let output =
-        Command::new(&python).arg(root().join("tests/oracle/scim2_models_check.py")).args(&files).output().unwrap();
+        Command::new(&python).arg(root().join("tests/support/scim2_models_check.py")).args(&files).output().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "scim2-models refused:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));

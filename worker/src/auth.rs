@@ -24,6 +24,23 @@ pub(crate) struct Upstream {
     /// Base URL of the SCIM service, for example `https://idp.example/scim/v2`.
     pub(crate) url: String,
     pub(crate) token: Option<String>,
+    /// The upstream's bulk limits (its ServiceProviderConfig `bulk`); muster's conservative
+    /// defaults when unset.
+    #[serde(rename = "maxOperations", default)]
+    pub(crate) max_operations: Option<u64>,
+    #[serde(rename = "maxPayloadSize", default)]
+    pub(crate) max_payload_size: Option<u64>,
+}
+
+impl Upstream {
+    pub(crate) fn limits(&self) -> muster::plan::Limits {
+        let config = muster::payload::scim::BulkConfig {
+            supported: true,
+            max_operations: self.max_operations,
+            max_payload_size: self.max_payload_size,
+        };
+        muster::plan::Limits::from_config(Some(&config))
+    }
 }
 
 /// The tenant whose API key the request carries.

@@ -1,11 +1,19 @@
-//! Jobs in KV, processed through the queue. Keys are tenant-scoped, so one tenant can never
-//! read another's job: `job/{tenant}/{id}` (the record), `…/in/{n}` (chunk input, written once),
-//! `…/res/{n}` (chunk result, written once).
+//! Jobs in KV, processed through the queue, one chunk of the core's plan at a time.
+//!
+//! Keys are tenant-scoped, so one tenant can never read another's job:
+//! `job/{tenant}/{id}` the record; `…/in/{n}` chunk n as planned (written once, at submission);
+//! `…/res/{n}` what the upstream answered (written once); `…/ids/{n}` the ids chunk n created,
+//! by bulkId (written once), which later chunks need to resolve their references.
+//! Chunks run in order: the consumer of chunk n enqueues chunk n + 1. KV sees one record write
+//! per chunk, never one per user.
 
 use crate::auth::{self, Tenant};
 use crate::error::ApiError;
 use crate::upstream;
+use muster::plan::{Chunk, Plan};
+use muster::results::{Outcome, reconcile_scim};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use worker::{Env, KvStore, Message, MessageExt, QueueRetryOptionsBuilder, Request, Response, RouteContext};
 
 const KV_BINDING: &str = "JOBS";
@@ -26,8 +34,22 @@ pub(crate) struct ChunkMessage {
 #[serde(rename_all = "lowercase")]
 pub(crate) enum JobStatus {
     Queued,
+    Running,
     Finished,
+    /// Done, but some operations failed or were not attempted.
+    Partial,
     Failed,
+}
+
+/// Counts over the operations of a job, as chunks finish.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Counts {
+    created: u64,
+    updated: u64,
+    deleted: u64,
+    failed: u64,
+    not_attempted: u64,
 }
 
 /// What `GET /jobs/{id}` returns.
@@ -36,9 +58,11 @@ pub(crate) enum JobStatus {
 pub(crate) struct Job {
     pub(crate) id: String,
     status: JobStatus,
-    /// Operations in the job.
+    /// Operations as submitted.
     work_units_count: u64,
     chunks: u32,
+    chunks_done: u32,
+    counts: Counts,
     created_at: String,
     updated_at: String,
 }
@@ -56,12 +80,8 @@ fn job_key(tenant: &str, id: &str) -> String {
     format!("job/{tenant}/{id}")
 }
 
-fn input_key(tenant: &str, id: &str, chunk: u32) -> String {
-    format!("job/{tenant}/{id}/in/{chunk:06}")
-}
-
-fn result_key(tenant: &str, id: &str, chunk: u32) -> String {
-    format!("job/{tenant}/{id}/res/{chunk:06}")
+fn chunk_key(tenant: &str, id: &str, kind: &str, chunk: u32) -> String {
+    format!("job/{tenant}/{id}/{kind}/{chunk:06}")
 }
 
 fn now() -> String {
@@ -95,25 +115,41 @@ fn new_id() -> Result<String, ApiError> {
     random_uuid.call0(&crypto).map_err(missing)?.as_string().ok_or_else(|| missing(worker::wasm_bindgen::JsValue::NULL))
 }
 
-/// Stores the input and the record, then enqueues the work.
-pub(crate) async fn create(env: &Env, tenant: &Tenant, body: &str, operations: u64) -> Result<Job, ApiError> {
+/// Stores every chunk of the plan and the record, then enqueues the first chunk.
+pub(crate) async fn create(env: &Env, tenant: &Tenant, plan: Plan, operations: u64) -> Result<Job, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let id = new_id()?;
     let stamp = now();
+    let chunks =
+        u32::try_from(plan.chunks.len()).map_err(|_| ApiError::TooLarge("The job has too many chunks.".to_owned()))?;
+    for chunk in &plan.chunks {
+        put_json(&kv, &chunk_key(&tenant.id, &id, "in", chunk.index as u32), chunk, ttl).await?;
+    }
     let job = Job {
         id: id.clone(),
         status: JobStatus::Queued,
         work_units_count: operations,
-        chunks: 1,
+        chunks,
+        chunks_done: 0,
+        counts: Counts::default(),
         created_at: stamp.clone(),
         updated_at: stamp,
     };
-    kv.put(&input_key(&tenant.id, &id, 0), body)?.expiration_ttl(ttl).execute().await?;
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
-    let message = ChunkMessage { tenant: tenant.id.clone(), job: id, chunk: 0 };
-    env.queue(QUEUE_BINDING)?.send(&message).await?;
+    enqueue(env, &tenant.id, &id, 0, 0).await?;
     Ok(job)
+}
+
+async fn enqueue(env: &Env, tenant: &str, job: &str, chunk: u32, delay_seconds: u32) -> Result<(), ApiError> {
+    let message = ChunkMessage { tenant: tenant.to_owned(), job: job.to_owned(), chunk };
+    let queue = env.queue(QUEUE_BINDING)?;
+    if delay_seconds == 0 {
+        queue.send(&message).await?;
+    } else {
+        queue.send(worker::MessageBuilder::new(message).delay_seconds(delay_seconds).build()).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
@@ -128,7 +164,7 @@ pub(crate) async fn get_results(_req: Request, rc: RouteContext<()>, tenant: Ten
     let job: Job = kv.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
     let mut results = Vec::new();
     for chunk in 0..job.chunks {
-        if let Some(result) = kv.get(&result_key(&tenant.id, id, chunk)).json::<ChunkResult>().await? {
+        if let Some(result) = kv.get(&chunk_key(&tenant.id, id, "res", chunk)).json::<ChunkResult>().await? {
             results.push(result);
         }
     }
@@ -157,43 +193,138 @@ enum Step {
 
 async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
     let kv = env.kv(KV_BINDING)?;
-    let res_key = result_key(&msg.tenant, &msg.job, msg.chunk);
-    // At-least-once delivery: a chunk that already has its result is never sent again.
-    if kv.get(&res_key).text().await?.is_some() {
-        return Ok(Step::Done);
+    // At-least-once delivery: a chunk that already has its result is never sent again; only make
+    // sure the next one is on its way.
+    if kv.get(&chunk_key(&msg.tenant, &msg.job, "res", msg.chunk)).text().await?.is_some() {
+        return advance(env, msg).await;
     }
     let tenant = auth::tenant_by_id(env, &msg.tenant)?;
-    let Some(body) = kv.get(&input_key(&msg.tenant, &msg.job, msg.chunk)).text().await? else {
-        return finish(env, msg, ChunkResult::failed(msg.chunk, "the job's input has expired")).await;
+    let Some(chunk) = kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await? else {
+        let result = ChunkResult::failed(msg.chunk, "the job's input has expired");
+        return finish_chunk(env, msg, &Chunk::empty(), result, HashMap::new()).await;
     };
+    let created = carried_ids(&kv, msg, &chunk).await?;
+    let request = chunk.resolve(&created);
+    let body = serde_json::to_string(&request).map_err(|err| ApiError::Internal(err.to_string()))?;
     let reply = match upstream::post_bulk(&tenant.upstream, &body).await {
         Ok(reply) if !reply.is_retryable() => reply,
         Ok(_) | Err(ApiError::Upstream(_)) => return Ok(Step::RetryIn(5)),
         Err(err) => return Err(err),
     };
     let response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
+    let ids = created_ids(&request, &response);
     let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
-    finish(env, msg, result).await
+    finish_chunk(env, msg, &Chunk { request, ..chunk }, result, ids).await
+}
+
+/// The ids created by earlier chunks for the bulkIds this chunk refers to.
+async fn carried_ids(kv: &KvStore, msg: &ChunkMessage, chunk: &Chunk) -> Result<HashMap<String, String>, ApiError> {
+    let mut created = HashMap::new();
+    if chunk.carried.is_empty() {
+        return Ok(created);
+    }
+    for earlier in 0..msg.chunk {
+        let key = chunk_key(&msg.tenant, &msg.job, "ids", earlier);
+        if let Some(ids) = kv.get(&key).json::<HashMap<String, String>>().await? {
+            created.extend(ids.into_iter().filter(|(bulk_id, _)| chunk.carried.contains(bulk_id)));
+        }
+    }
+    Ok(created)
+}
+
+/// bulkId → id for every operation of the answer that created something.
+fn created_ids(request: &serde_json::Value, response: &serde_json::Value) -> HashMap<String, String> {
+    let operations =
+        request.get("Operations").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let Ok(outcomes) = reconcile_scim(request, response) else { return HashMap::new() };
+    operations
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(op, outcome)| match outcome {
+            Outcome::Created { id: Some(id) } => Some((op.get("bulkId")?.as_str()?.to_owned(), id)),
+            _ => None,
+        })
+        .collect()
 }
 
 async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
     let result = ChunkResult::failed(msg.chunk, "the upstream did not accept the chunk after every retry");
-    finish(env, msg, result).await
+    let kv = env.kv(KV_BINDING)?;
+    let chunk =
+        kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await?.unwrap_or_else(Chunk::empty);
+    finish_chunk(env, msg, &chunk, result, HashMap::new()).await
 }
 
-/// Writes the chunk's result once and settles the job's status.
-async fn finish(env: &Env, msg: &ChunkMessage, result: ChunkResult) -> Result<Step, ApiError> {
+/// Writes the chunk's result and created ids once, updates the record, and starts the next chunk.
+async fn finish_chunk(
+    env: &Env,
+    msg: &ChunkMessage,
+    chunk: &Chunk,
+    result: ChunkResult,
+    ids: HashMap<String, String>,
+) -> Result<Step, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
-    let succeeded = result.status.is_some_and(|s| (200..300).contains(&s));
-    put_json(&kv, &result_key(&msg.tenant, &msg.job, msg.chunk), &result, ttl).await?;
+    put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), &ids, ttl).await?;
+    let counts = chunk_counts(chunk, &result);
+    put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "res", msg.chunk), &result, ttl).await?;
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
-        job.status = if succeeded { JobStatus::Finished } else { JobStatus::Failed };
+        job.chunks_done = job.chunks_done.max(msg.chunk + 1);
+        job.counts.add(&counts);
+        let done = job.chunks_done >= job.chunks;
+        job.status = match (done, job.counts.failed + job.counts.not_attempted) {
+            (false, _) => JobStatus::Running,
+            (true, 0) => JobStatus::Finished,
+            (true, _) if job.counts.created + job.counts.updated + job.counts.deleted == 0 => JobStatus::Failed,
+            (true, _) => JobStatus::Partial,
+        };
         job.updated_at = now();
         put_json(&kv, &key, &job, ttl).await?;
     }
+    advance(env, msg).await
+}
+
+/// Enqueues the next chunk, if there is one.
+async fn advance(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(Step::Done) };
+    if msg.chunk + 1 < job.chunks {
+        enqueue(env, &msg.tenant, &msg.job, msg.chunk + 1, 0).await?;
+    }
     Ok(Step::Done)
+}
+
+fn chunk_counts(chunk: &Chunk, result: &ChunkResult) -> Counts {
+    let operations = chunk.origins.len() as u64;
+    let outcomes = match (&result.status, &result.response) {
+        (Some(status), Some(response)) if (200..300).contains(status) => reconcile_scim(&chunk.request, response).ok(),
+        _ => None,
+    };
+    let Some(outcomes) = outcomes else {
+        return Counts { failed: operations, ..Counts::default() };
+    };
+    let mut counts = Counts::default();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Created { .. } => counts.created += 1,
+            Outcome::Updated { .. } => counts.updated += 1,
+            Outcome::Deleted => counts.deleted += 1,
+            Outcome::Failed { .. } => counts.failed += 1,
+            Outcome::NotAttempted | Outcome::Pending => counts.not_attempted += 1,
+        }
+    }
+    counts
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.deleted += other.deleted;
+        self.failed += other.failed;
+        self.not_attempted += other.not_attempted;
+    }
 }
 
 impl ChunkResult {

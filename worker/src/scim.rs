@@ -19,17 +19,27 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     if !report.valid {
         return Err(ApiError::Invalid(report));
     }
-    let text =
-        String::from_utf8(body).map_err(|_| ApiError::BadRequest("The request body must be UTF-8.".to_owned()))?;
+    let request: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::BadRequest("The request body must be UTF-8 JSON.".to_owned()))?;
+    let plan = muster::plan::plan(&request, tenant.upstream.limits());
+    if let Some(problem) = plan.diagnostics.first() {
+        return Err(ApiError::TooLarge(problem.message.clone()));
+    }
 
-    if prefers_async(&req) {
-        let job = jobs::create(&rc.env, &tenant, &text, report.summary.rows).await?;
+    // A request that needs more than one upstream request (or a follow-up to close a reference
+    // cycle) runs as a job even when the client did not ask for one: a synchronous answer would
+    // have to hide partial failures between chunks.
+    let fits = plan.chunks.len() == 1 && plan.operation_count() == request["Operations"].as_array().map_or(0, Vec::len);
+    if prefers_async(&req) || !fits {
+        let job = jobs::create(&rc.env, &tenant, plan, report.summary.rows).await?;
         let headers = Headers::new();
         headers.set("location", &format!("/jobs/{}", job.id))?;
         headers.set("preference-applied", "respond-async")?;
         return Ok(Response::from_json(&job)?.with_status(202).with_headers(headers));
     }
 
+    // The planned request: the same operations, creations ahead of the operations that need them.
+    let text = serde_json::to_string(&plan.chunks[0].request).map_err(|err| ApiError::Internal(err.to_string()))?;
     let reply = upstream::post_bulk(&tenant.upstream, &text).await?;
     let headers = Headers::new();
     headers.set("content-type", "application/scim+json")?;
