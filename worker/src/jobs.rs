@@ -14,7 +14,7 @@ use muster::plan::{Chunk, Plan};
 use muster::results::{Outcome, reconcile_scim};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use worker::{Env, KvStore, Message, MessageExt, QueueRetryOptionsBuilder, Request, Response, RouteContext};
+use worker::{Env, KvStore, Message, MessageExt, Request, Response, RouteContext};
 
 const KV_BINDING: &str = "JOBS";
 const QUEUE_BINDING: &str = "JOBQ";
@@ -28,7 +28,13 @@ pub(crate) struct ChunkMessage {
     tenant: String,
     job: String,
     chunk: u32,
+    /// Attempts already made (workers-rs does not expose the queue's own count).
+    #[serde(default)]
+    attempt: u32,
 }
+
+/// A chunk is given up (marked failed) after this many attempts.
+const MAX_ATTEMPTS: u32 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -137,12 +143,19 @@ pub(crate) async fn create(env: &Env, tenant: &Tenant, plan: Plan, operations: u
         updated_at: stamp,
     };
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
-    enqueue(env, &tenant.id, &id, 0, 0).await?;
+    enqueue(env, &tenant.id, &id, 0, 0, 0).await?;
     Ok(job)
 }
 
-async fn enqueue(env: &Env, tenant: &str, job: &str, chunk: u32, delay_seconds: u32) -> Result<(), ApiError> {
-    let message = ChunkMessage { tenant: tenant.to_owned(), job: job.to_owned(), chunk };
+async fn enqueue(
+    env: &Env,
+    tenant: &str,
+    job: &str,
+    chunk: u32,
+    attempt: u32,
+    delay_seconds: u32,
+) -> Result<(), ApiError> {
+    let message = ChunkMessage { tenant: tenant.to_owned(), job: job.to_owned(), chunk, attempt };
     let queue = env.queue(QUEUE_BINDING)?;
     if delay_seconds == 0 {
         queue.send(&message).await?;
@@ -176,9 +189,6 @@ pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_lett
     let outcome = if dead_letter { give_up(env, message.body()).await } else { run_chunk(env, message.body()).await };
     match outcome {
         Ok(Step::Done) => message.ack(),
-        Ok(Step::RetryIn(seconds)) => {
-            message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(seconds).build())
-        }
         Err(err) => {
             worker::console_error!("chunk {}/{} failed: {err:?}", message.body().job, message.body().chunk);
             message.retry();
@@ -186,9 +196,10 @@ pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_lett
     }
 }
 
+/// Every retry is a new, delayed message (carrying the attempt count), so a handled chunk is
+/// always acknowledged.
 enum Step {
     Done,
-    RetryIn(u32),
 }
 
 async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
@@ -204,17 +215,67 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
         return finish_chunk(env, msg, &Chunk::empty(), result, HashMap::new()).await;
     };
     let created = carried_ids(&kv, msg, &chunk).await?;
-    let request = chunk.resolve(&created);
-    let body = serde_json::to_string(&request).map_err(|err| ApiError::Internal(err.to_string()))?;
-    let reply = match upstream::post_bulk(&tenant.upstream, &body).await {
-        Ok(reply) if !reply.is_retryable() => reply,
-        Ok(_) | Err(ApiError::Upstream(_)) => return Ok(Step::RetryIn(5)),
-        Err(err) => return Err(err),
+    let full_request = chunk.resolve(&created);
+
+    // An earlier attempt got no answer, so the upstream may have applied it: find what exists
+    // before sending again, so nothing is created twice.
+    let sent_key = chunk_key(&msg.tenant, &msg.job, "sent", msg.chunk);
+    let mut recovered = Vec::new();
+    if kv.get(&sent_key).text().await?.is_some() {
+        match upstream::already_created(&tenant.upstream, &full_request).await {
+            Ok(found) => recovered = found,
+            Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+            Err(err) => return Err(err),
+        }
+    }
+    let request = without_bulk_ids(&full_request, &recovered);
+    kv.put(&sent_key, msg.attempt.to_string())?.expiration_ttl(ttl(env)).execute().await?;
+
+    let remaining = request.get("Operations").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+    let reply = if remaining == 0 {
+        upstream::Reply { status: 200, body: r#"{"Operations": []}"#.to_owned(), retry_after: None }
+    } else {
+        match upstream::send_splitting(&tenant.upstream, &request).await {
+            Ok(reply) if reply.is_retryable() => return retry_later(env, msg, reply.retry_after).await,
+            Ok(reply) => reply,
+            Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+            Err(err) => return Err(err),
+        }
     };
-    let response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
-    let ids = created_ids(&request, &response);
+    let mut response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
+    // What an unanswered attempt had already created counts as created by this chunk.
+    if let Some(operations) = response.get_mut("Operations").and_then(serde_json::Value::as_array_mut) {
+        for (bulk_id, location, _) in &recovered {
+            operations
+                .push(serde_json::json!({"method": "POST", "bulkId": bulk_id, "location": location, "status": "201"}));
+        }
+    }
+    let ids = created_ids(&full_request, &response);
     let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
-    finish_chunk(env, msg, &Chunk { request, ..chunk }, result, ids).await
+    finish_chunk(env, msg, &Chunk { request: full_request, ..chunk }, result, ids).await
+}
+
+/// Tries the chunk again later, as a new message carrying the attempt count; gives up after
+/// `MAX_ATTEMPTS`.
+async fn retry_later(env: &Env, msg: &ChunkMessage, retry_after: Option<u32>) -> Result<Step, ApiError> {
+    let attempt = msg.attempt + 1;
+    if attempt >= MAX_ATTEMPTS {
+        return give_up(env, msg).await;
+    }
+    let delay = upstream::retry_delay(attempt, retry_after);
+    enqueue(env, &msg.tenant, &msg.job, msg.chunk, attempt, delay).await?;
+    Ok(Step::Done)
+}
+
+fn without_bulk_ids(request: &serde_json::Value, recovered: &[(String, String, String)]) -> serde_json::Value {
+    let mut request = request.clone();
+    if let Some(operations) = request.get_mut("Operations").and_then(serde_json::Value::as_array_mut) {
+        operations.retain(|op| {
+            let bulk_id = op.get("bulkId").and_then(serde_json::Value::as_str);
+            !recovered.iter().any(|(b, _, _)| Some(b.as_str()) == bulk_id)
+        });
+    }
+    request
 }
 
 /// The ids created by earlier chunks for the bulkIds this chunk refers to.
@@ -233,7 +294,7 @@ async fn carried_ids(kv: &KvStore, msg: &ChunkMessage, chunk: &Chunk) -> Result<
 }
 
 /// bulkId → id for every operation of the answer that created something.
-fn created_ids(request: &serde_json::Value, response: &serde_json::Value) -> HashMap<String, String> {
+pub(crate) fn created_ids(request: &serde_json::Value, response: &serde_json::Value) -> HashMap<String, String> {
     let operations =
         request.get("Operations").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
     let Ok(outcomes) = reconcile_scim(request, response) else { return HashMap::new() };
@@ -290,7 +351,7 @@ async fn advance(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(Step::Done) };
     if msg.chunk + 1 < job.chunks {
-        enqueue(env, &msg.tenant, &msg.job, msg.chunk + 1, 0).await?;
+        enqueue(env, &msg.tenant, &msg.job, msg.chunk + 1, 0, 0).await?;
     }
     Ok(Step::Done)
 }

@@ -1,39 +1,177 @@
-//! Talking to a tenant's SCIM service. The caller decides what a status means.
+//! Talking to a tenant's SCIM service: send a bulk request (splitting it when the upstream says
+//! 413), find users an interrupted attempt may already have created, and decide when to retry.
 
 use crate::auth::Upstream;
 use crate::error::ApiError;
+use serde_json::{Value, json};
 use worker::{Fetch, Headers, Method, Request, RequestInit};
+
+/// Splitting a request on 413 stops after this many halvings.
+const MAX_SPLITS: u32 = 6;
+/// Users looked up per filter query when recovering from an ambiguous failure.
+const LOOKUP_BATCH: usize = 20;
 
 /// What the upstream answered, as it came.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: String,
+    /// `Retry-After`, in seconds from now.
+    pub(crate) retry_after: Option<u32>,
 }
 
 impl Reply {
-    /// RFC 7644 §3.7 errors worth another try later: throttling, timeouts, server trouble.
+    /// Worth another try later: throttling, timeouts, server trouble.
     pub(crate) fn is_retryable(&self) -> bool {
         matches!(self.status, 408 | 425 | 429) || self.status >= 500
     }
 }
 
-/// POSTs a bulk request to `{url}/Bulk`. `Err` means the upstream could not be reached at all.
-pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
+fn headers(upstream: &Upstream) -> Result<Headers, ApiError> {
     let headers = Headers::new();
     headers.set("content-type", "application/scim+json")?;
     headers.set("accept", "application/scim+json")?;
     if let Some(token) = &upstream.token {
         headers.set("authorization", &format!("Bearer {token}"))?;
     }
+    Ok(headers)
+}
+
+fn base(upstream: &Upstream) -> &str {
+    upstream.url.trim_end_matches('/')
+}
+
+/// POSTs a bulk request to `{url}/Bulk`. `Err(ApiError::Upstream)` means no answer arrived (the
+/// request may or may not have been applied).
+pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-    let url = format!("{}/Bulk", upstream.url.trim_end_matches('/'));
-    let request = Request::new_with_init(&url, &init)?;
+    init.with_method(Method::Post).with_headers(headers(upstream)?).with_body(Some(body.into()));
+    let request = Request::new_with_init(&format!("{}/Bulk", base(upstream)), &init)?;
     let mut response = Fetch::Request(request)
         .send()
         .await
         .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
-    let body = response.text().await.unwrap_or_default();
-    Ok(Reply { status: response.status_code(), body })
+    let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| parse_retry_after(&v));
+    let body =
+        response.text().await.map_err(|err| ApiError::Upstream(format!("The upstream's answer was cut off: {err}")))?;
+    Ok(Reply { status: response.status_code(), body, retry_after })
+}
+
+/// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
+/// order, resolving references from the first half's creations, and joins the answers.
+pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Result<Reply, ApiError> {
+    let mut pending = vec![(request.clone(), 0u32)];
+    let mut operations = Vec::new();
+    let mut created = std::collections::HashMap::new();
+    while let Some((part, depth)) = pending.pop() {
+        let part = resolve(&part, &created);
+        let body = serde_json::to_string(&part).map_err(|err| ApiError::Internal(err.to_string()))?;
+        let reply = post_bulk(upstream, &body).await?;
+        let ops = part.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if reply.status == 413 && ops.len() > 1 && depth < MAX_SPLITS {
+            let (first, second) = ops.split_at(ops.len() / 2);
+            let with = |ops: &[Value]| {
+                let mut half = part.clone();
+                half["Operations"] = Value::Array(ops.to_vec());
+                half
+            };
+            pending.push((with(second), depth + 1));
+            pending.push((with(first), depth + 1));
+            continue;
+        }
+        if !(200..300).contains(&reply.status) {
+            return Ok(reply); // the caller decides: retry, or record the refusal
+        }
+        let answer: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+        created.extend(crate::jobs::created_ids(&part, &answer));
+        operations.extend(answer.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default());
+    }
+    let body = json!({"schemas": [muster::payload::scim::BULK_RESPONSE_URN], "Operations": operations});
+    Ok(Reply { status: 200, body: body.to_string(), retry_after: None })
+}
+
+fn resolve(request: &Value, created: &std::collections::HashMap<String, String>) -> Value {
+    if created.is_empty() {
+        return request.clone();
+    }
+    let chunk = muster::plan::Chunk { request: request.clone(), ..muster::plan::Chunk::empty() };
+    chunk.resolve(created)
+}
+
+/// After an attempt whose answer never arrived, finds which of the request's user and group
+/// creations the upstream already applied (by userName / displayName), so they are not created
+/// twice. Returns bulkId → id.
+pub(crate) async fn already_created(
+    upstream: &Upstream,
+    request: &Value,
+) -> Result<Vec<(String, String, String)>, ApiError> {
+    let mut wanted: Vec<(String, &str, String)> = Vec::new(); // (bulkId, resource, unique name)
+    for op in request.get("Operations").and_then(Value::as_array).into_iter().flatten() {
+        let (Some("POST"), Some(bulk_id)) = (op["method"].as_str(), op["bulkId"].as_str()) else { continue };
+        match (op["path"].as_str(), op["data"]["userName"].as_str(), op["data"]["displayName"].as_str()) {
+            (Some("/Users"), Some(name), _) => wanted.push((bulk_id.to_owned(), "Users", name.to_owned())),
+            (Some("/Groups"), _, Some(name)) => wanted.push((bulk_id.to_owned(), "Groups", name.to_owned())),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for resource in ["Users", "Groups"] {
+        let attribute = if resource == "Users" { "userName" } else { "displayName" };
+        let names: Vec<&(String, &str, String)> = wanted.iter().filter(|w| w.1 == resource).collect();
+        for batch in names.chunks(LOOKUP_BATCH) {
+            let filter = batch
+                .iter()
+                .map(|(_, _, name)| format!("{attribute} eq \"{}\"", name.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let url = format!(
+                "{}/{resource}?count={}&attributes={attribute}&filter={}",
+                base(upstream),
+                batch.len(),
+                worker::js_sys::encode_uri_component(&filter)
+            );
+            let mut init = RequestInit::new();
+            init.with_method(Method::Get).with_headers(headers(upstream)?);
+            let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
+                .send()
+                .await
+                .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
+            if response.status_code() != 200 {
+                return Err(ApiError::Upstream(format!("Looking up {resource} answered {}", response.status_code())));
+            }
+            let list: Value = response.json().await.map_err(|err| ApiError::Upstream(err.to_string()))?;
+            for resource_found in list.get("Resources").and_then(Value::as_array).into_iter().flatten() {
+                let (Some(name), Some(id)) = (resource_found[attribute].as_str(), resource_found["id"].as_str()) else {
+                    continue;
+                };
+                // userName is case-insensitive (RFC 7643 §4.1); displayName is compared as written.
+                let same = |w: &str| if resource == "Users" { w.eq_ignore_ascii_case(name) } else { w == name };
+                if let Some((bulk_id, _, _)) = batch.iter().find(|(_, _, w)| same(w)) {
+                    found.push((bulk_id.clone(), format!("/{resource}/{id}"), id.to_owned()));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); past dates mean now.
+fn parse_retry_after(value: &str) -> Option<u32> {
+    if let Ok(seconds) = value.trim().parse::<u32>() {
+        return Some(seconds);
+    }
+    let at = worker::js_sys::Date::parse(value.trim());
+    if at.is_nan() {
+        return None;
+    }
+    let now = worker::js_sys::Date::now();
+    Some(((at - now) / 1000.0).max(0.0).ceil() as u32)
+}
+
+/// How long to wait before attempt `attempt` (1-based): the upstream's Retry-After or an
+/// exponential backoff, whichever is longer, plus jitter, capped at 15 minutes.
+pub(crate) fn retry_delay(attempt: u32, retry_after: Option<u32>) -> u32 {
+    let backoff = 2u32.saturating_pow(attempt.min(10)).min(600);
+    let jitter = (worker::js_sys::Math::random() * 3.0) as u32;
+    (retry_after.unwrap_or(0).max(backoff) + jitter).min(900)
 }

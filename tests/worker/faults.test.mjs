@@ -1,0 +1,74 @@
+// Upstream trouble during a job: 429 with Retry-After, a 500, a connection dropped after the
+// upstream applied a chunk, and a stricter limit than advertised (413). The job still completes,
+// every operation has exactly one final outcome, and no user exists twice.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startFaultProxy } from "../support/faults.mjs";
+import { randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+
+const KEY = randomKey();
+const USERS = 250;
+let scim;
+let proxy;
+let worker;
+
+before(async () => {
+  scim = await startScimServer();
+  proxy = await startFaultProxy(scim.url, {
+    faults: [{ status: 429, retryAfter: 1 }, { status: 500 }, { drop: "after" }],
+    maxOperations: 60, // the upstream says 100 but refuses more than 60
+  });
+  const upstream = { url: proxy.url, token: scim.token, maxOperations: 100, maxPayloadSize: 1048576 };
+  worker = await startWorker({ tenants: [tenant("acme", KEY, upstream)] });
+});
+
+after(async () => {
+  await worker?.stop();
+  await proxy?.stop();
+  await scim?.stop();
+});
+
+test("retries, re-chunking and an ambiguous failure end with each user created exactly once", { timeout: 180_000 }, async () => {
+  const operations = Array.from({ length: USERS }, (_, i) => ({
+    method: "POST",
+    path: "/Users",
+    bulkId: `u${i}`,
+    data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `fault.user${i}` },
+  }));
+  const res = await fetch(`${worker.url}/scim/v2/Bulk`, {
+    method: "POST",
+    headers: { "x-api-key": KEY, prefer: "respond-async" },
+    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: operations }),
+  });
+  assert.equal(res.status, 202);
+  const { id, chunks } = await res.json();
+  assert.equal(chunks, 3);
+
+  const done = await waitFor(
+    async () => {
+      const job = await (await fetch(`${worker.url}/jobs/${id}`, { headers: { "x-api-key": KEY } })).json();
+      return ["finished", "partial", "failed"].includes(job.status) && job;
+    },
+    { timeoutMs: 150_000, intervalMs: 500, what: "the job to finish" },
+  );
+  assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${proxy.log.join(" | ")}`);
+  assert.deepEqual(done.counts, { created: USERS, updated: 0, deleted: 0, failed: 0, notAttempted: 0 });
+
+  // The faults really happened, in order (each attempt was first refused as too large and split),
+  // and after the dropped answer only the 50 users the upstream had not yet seen were sent again.
+  const trail = proxy.log.join(" | ");
+  const faults = proxy.log.filter((entry) => !entry.startsWith("413"));
+  assert.deepEqual(faults.slice(0, 4), ["429", "500", "dropped after the upstream answered 200", "200 (50 operations)"], trail);
+  assert.ok(proxy.log.includes("413 (100 operations)"), trail);
+  assert.ok(!proxy.log.some((entry) => /^\d+ \((6[1-9]|[7-9]\d|100) operations\)$/.test(entry) && !entry.startsWith("413")), trail);
+
+  const list = await (await fetch(`${scim.url}/Users?count=1`, { headers: { authorization: `Bearer ${scim.token}` } })).json();
+  assert.equal(list.totalResults, USERS, "no user created twice");
+
+  // Every operation has exactly one final result, with the id the upstream gave it.
+  const { results } = await (await fetch(`${worker.url}/jobs/${id}/results`, { headers: { "x-api-key": KEY } })).json();
+  const answered = results.flatMap((r) => r.response.Operations);
+  assert.equal(answered.length, USERS);
+  assert.equal(new Set(answered.map((o) => o.bulkId)).size, USERS);
+  assert.ok(answered.every((o) => o.status === "201" && o.location));
+});
