@@ -15,6 +15,8 @@ pub(crate) enum ApiError {
     BadRequest(String),
     /// RFC 7644 §3.7.4: the payload is over a limit; the message names it.
     TooLarge(String),
+    /// The resource exists, but not in the representation asked for.
+    NotAcceptable(String),
     /// Something on our side or the upstream's failed; the message is safe to show.
     Upstream(String),
     Internal(String),
@@ -34,6 +36,7 @@ impl ApiError {
             ),
             ApiError::BadRequest(detail) => (400, detail, json!({ "scimType": "invalidSyntax" })),
             ApiError::TooLarge(detail) => (413, detail, json!({})),
+            ApiError::NotAcceptable(detail) => (406, detail, json!({})),
             ApiError::Upstream(detail) => (502, detail, json!({})),
             ApiError::Internal(detail) => {
                 worker::console_error!("internal error: {detail}");

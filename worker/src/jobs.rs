@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::upstream;
 use muster::plan::{Chunk, Plan};
 use muster::results::{Outcome, reconcile_scim};
+use muster::spreadsheet::SheetOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use worker::{Env, KvStore, Message, MessageExt, Request, Response, RouteContext};
@@ -71,6 +72,9 @@ pub(crate) struct Job {
     counts: Counts,
     created_at: String,
     updated_at: String,
+    /// For a job made from a spreadsheet: how it was read (the file is kept beside the job).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sheet: Option<SheetOptions>,
 }
 
 /// One chunk's outcome: the upstream's status and body, or why there is none.
@@ -84,6 +88,10 @@ struct ChunkResult {
 
 fn job_key(tenant: &str, id: &str) -> String {
     format!("job/{tenant}/{id}")
+}
+
+fn sheet_key(tenant: &str, id: &str) -> String {
+    format!("job/{tenant}/{id}/sheet")
 }
 
 fn chunk_key(tenant: &str, id: &str, kind: &str, chunk: u32) -> String {
@@ -121,11 +129,21 @@ fn new_id() -> Result<String, ApiError> {
     random_uuid.call0(&crypto).map_err(missing)?.as_string().ok_or_else(|| missing(worker::wasm_bindgen::JsValue::NULL))
 }
 
-/// Stores every chunk of the plan and the record, then enqueues the first chunk.
-pub(crate) async fn create(env: &Env, tenant: &Tenant, plan: Plan, operations: u64) -> Result<Job, ApiError> {
+/// Stores every chunk of the plan (and the spreadsheet it came from, if any) and the record,
+/// then enqueues the first chunk.
+pub(crate) async fn create(
+    env: &Env,
+    tenant: &Tenant,
+    plan: Plan,
+    operations: u64,
+    sheet: Option<(&[u8], &SheetOptions)>,
+) -> Result<Job, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let id = new_id()?;
+    if let Some((bytes, _)) = sheet {
+        kv.put_bytes(&sheet_key(&tenant.id, &id), bytes)?.expiration_ttl(ttl).execute().await?;
+    }
     let stamp = now();
     let chunks =
         u32::try_from(plan.chunks.len()).map_err(|_| ApiError::TooLarge("The job has too many chunks.".to_owned()))?;
@@ -141,6 +159,7 @@ pub(crate) async fn create(env: &Env, tenant: &Tenant, plan: Plan, operations: u
         counts: Counts::default(),
         created_at: stamp.clone(),
         updated_at: stamp,
+        sheet: sheet.map(|(_, options)| options.clone()),
     };
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
     enqueue(env, &tenant.id, &id, 0, 0, 0).await?;
@@ -171,7 +190,7 @@ pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant)
     Ok(Response::from_json(&job)?)
 }
 
-pub(crate) async fn get_results(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
+pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
     let kv = rc.env.kv(KV_BINDING)?;
     let job: Job = kv.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
@@ -181,7 +200,30 @@ pub(crate) async fn get_results(_req: Request, rc: RouteContext<()>, tenant: Ten
             results.push(result);
         }
     }
+    let wants_csv = req.headers().get("accept")?.is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        return results_csv(&kv, &tenant, &job, &results).await;
+    }
     Ok(Response::from_json(&serde_json::json!({ "job": job, "results": results }))?)
+}
+
+/// The spreadsheet with each row's outcome, as CSV (formula-injection safe).
+async fn results_csv(kv: &KvStore, tenant: &Tenant, job: &Job, results: &[ChunkResult]) -> Result<Response, ApiError> {
+    let Some(options) = &job.sheet else {
+        return Err(ApiError::NotAcceptable(
+            "This job was not made from a spreadsheet; ask for application/json.".to_owned(),
+        ));
+    };
+    let bytes = kv.get(&sheet_key(&tenant.id, &job.id)).bytes().await?.ok_or(ApiError::NotFound)?;
+    let (sheet, check) = muster::spreadsheet::read_and_check(&bytes, options).map_err(ApiError::Internal)?;
+    let answers: Vec<serde_json::Value> = results.iter().filter_map(|r| r.response.clone()).collect();
+    let outcomes =
+        muster::spreadsheet::outcomes(&check, &serde_json::Value::Array(answers)).map_err(ApiError::Internal)?;
+    let csv = muster::report::to_csv(&sheet, &outcomes).map_err(ApiError::Internal)?;
+    let headers = worker::Headers::new();
+    headers.set("content-type", "text/csv; charset=utf-8")?;
+    headers.set("content-disposition", &format!("attachment; filename=\"muster-results-{}.csv\"", job.id))?;
+    Ok(Response::ok(csv)?.with_headers(headers))
 }
 
 /// Processes one chunk message. Never fails the batch: each message is acked or retried alone.

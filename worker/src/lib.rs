@@ -4,6 +4,7 @@ mod auth;
 mod error;
 mod jobs;
 mod scim;
+mod sheets;
 mod upstream;
 
 use error::ApiError;
@@ -19,6 +20,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Router::new()
         .get("/healthz", |_, _| health())
         .post_async("/scim/v2/Bulk", |req, rc| authed(req, rc, scim::post_bulk))
+        .post_async("/jobs", |req, rc| authed(req, rc, sheets::post_job))
         .get_async("/jobs/:id", |req, rc| authed(req, rc, jobs::get_job))
         .get_async("/jobs/:id/results", |req, rc| authed(req, rc, jobs::get_results))
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())

@@ -31,7 +31,7 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     // have to hide partial failures between chunks.
     let fits = plan.chunks.len() == 1 && plan.operation_count() == request["Operations"].as_array().map_or(0, Vec::len);
     if prefers_async(&req) || !fits {
-        let job = jobs::create(&rc.env, &tenant, plan, report.summary.rows).await?;
+        let job = jobs::create(&rc.env, &tenant, plan, report.summary.rows, None).await?;
         let headers = Headers::new();
         headers.set("location", &format!("/jobs/{}", job.id))?;
         headers.set("preference-applied", "respond-async")?;

@@ -1,0 +1,102 @@
+// Spreadsheet jobs in workerd: POST /jobs with a CSV or XLSX body, checked by the core, run as a
+// chunked job against scim2-server, and reported back as CSV with each row's outcome.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ROOT, randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+
+const KEY = randomKey();
+let scim;
+let worker;
+
+before(async () => {
+  scim = await startScimServer();
+  const upstream = { url: scim.url, token: scim.token, maxOperations: 50, maxPayloadSize: 1048576 };
+  worker = await startWorker({ tenants: [tenant("acme", KEY, upstream)] });
+});
+
+after(async () => {
+  await worker?.stop();
+  await scim?.stop();
+});
+
+const api = (path, init = {}) => fetch(`${worker.url}${path}`, { ...init, headers: { "x-api-key": KEY, ...(init.headers ?? {}) } });
+
+async function finished(id) {
+  return waitFor(
+    async () => {
+      const job = await (await api(`/jobs/${id}`)).json();
+      return ["finished", "partial", "failed"].includes(job.status) && job;
+    },
+    { timeoutMs: 60_000, intervalMs: 300, what: `job ${id}` },
+  );
+}
+
+async function scimUser(userName) {
+  const filter = encodeURIComponent(`userName eq "${userName}"`);
+  const list = await (await fetch(`${scim.url}/Users?filter=${filter}`, { headers: { authorization: `Bearer ${scim.token}` } })).json();
+  return list.Resources?.[0];
+}
+
+test("a sheet with a bad cell is refused with its row and column, before anything is sent", async () => {
+  const csv = "Username,Email\nsheet.ok,ok@example.com\nsheet.bad,bad.example.com\n";
+  const res = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: csv });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.deepEqual(body.diagnostics.map((d) => [d.code, d.row, d.column]), [["email-invalid", 3, "Email"]]);
+  assert.equal(await scimUser("sheet.ok"), undefined, "nothing half applied");
+});
+
+test("a clean CSV runs as a chunked job and its report has every row's outcome", { timeout: 120_000 }, async () => {
+  const rows = Array.from({ length: 120 }, (_, i) => {
+    const manager = i === 0 ? "" : "boss@example.com";
+    const note = i === 1 ? "=1+1" : "";
+    return `sheet.user${i},${i === 0 ? "boss@example.com" : `user${i}@example.com`},Given${i},${manager},${note}`;
+  });
+  const csv = ["Username,Email,First Name,Manager,Remarks", ...rows].join("\n") + "\n";
+  const res = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: csv });
+  assert.equal(res.status, 202, await res.clone().text());
+  const job = await res.json();
+  assert.equal(job.chunks, 3);
+  const done = await finished(job.id);
+  assert.equal(done.status, "finished", JSON.stringify(done));
+  assert.equal(done.counts.created, 120);
+
+  const [boss, user7] = [await scimUser("sheet.user0"), await scimUser("sheet.user7")];
+  assert.equal(user7["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].manager.value, boss.id, "manager given by email → the boss's id");
+
+  const report = await api(`/jobs/${job.id}/results`, { headers: { accept: "text/csv" } });
+  assert.equal(report.status, 200);
+  assert.match(report.headers.get("content-type"), /^text\/csv/);
+  const lines = (await report.text()).trimEnd().split("\n");
+  assert.equal(lines.length, 121);
+  assert.equal(lines[0], "Username,Email,First Name,Manager,Remarks,muster outcome,muster id,muster message");
+  assert.equal(lines[1], `sheet.user0,boss@example.com,Given0,,,created,${boss.id},`);
+  assert.ok(lines[2].includes(",'=1+1,created,"), `a formula-looking cell is neutralised: ${lines[2]}`);
+  assert.ok(lines.slice(1).every((l) => l.includes(",created,")));
+});
+
+test("an XLSX workbook becomes a job too; a JSON job has no CSV report", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "muster-xlsx-"));
+  execFileSync(join(ROOT, ".tools/venv/bin/python"), [join(ROOT, "tests/fixtures/sheets/make_workbooks.py"), dir]);
+  const xlsx = readFileSync(join(dir, "users-1904.xlsx"));
+  const res = await api("/jobs?target=scim&filename=users-1904.xlsx&sheet=New%20hires", { method: "POST", body: xlsx });
+  assert.equal(res.status, 202, await res.clone().text());
+  const done = await finished((await res.json()).id);
+  assert.equal(done.counts.created, 2);
+  const asmith = await scimUser("asmith");
+  assert.equal(asmith.active, false);
+  assert.equal(asmith["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].employeeNumber, "000123");
+
+  const bulk = await api("/scim/v2/Bulk", {
+    method: "POST",
+    headers: { prefer: "respond-async" },
+    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [{ method: "DELETE", path: "/Users/nobody" }] }),
+  });
+  const { id } = await bulk.json();
+  await finished(id);
+  assert.equal((await api(`/jobs/${id}/results`, { headers: { accept: "text/csv" } })).status, 406);
+});

@@ -1,0 +1,75 @@
+//! `POST /jobs`: a spreadsheet (CSV, TSV, XLSX, ODS) in the body becomes a job. The core reads,
+//! maps and checks it; any error is a 400 listing every finding by row and column; a clean sheet
+//! is planned for the tenant's upstream and run like any bulk job, keeping the file for the
+//! results report (`GET /jobs/{id}/results` with `Accept: text/csv`).
+
+use crate::auth::Tenant;
+use crate::error::ApiError;
+use crate::jobs;
+use muster::Format;
+use muster::records::columns::Profile;
+use muster::sheet::ReadOptions;
+use muster::spreadsheet::SheetOptions;
+use worker::{Headers, Request, Response, RouteContext};
+
+/// Spreadsheets above this are refused (KV values may be 25 MiB; the job keeps the file).
+const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
+
+pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
+    let options = sheet_options(&req)?;
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_SHEET_BYTES {
+        return Err(ApiError::TooLarge(format!(
+            "The file is {} bytes; jobs take spreadsheets up to {MAX_SHEET_BYTES} bytes. Split it into several files.",
+            bytes.len()
+        )));
+    }
+    let check = muster::spreadsheet::check(&bytes, &options).map_err(ApiError::BadRequest)?;
+    if !check.report.valid {
+        return Err(ApiError::Invalid(check.report));
+    }
+    let body = check.body.ok_or_else(|| ApiError::Internal("a valid sheet without a body".to_owned()))?;
+    let plan = muster::plan::plan(&body, tenant.upstream.limits());
+    if let Some(problem) = plan.diagnostics.first() {
+        return Err(ApiError::TooLarge(problem.message.clone()));
+    }
+    let job = jobs::create(&rc.env, &tenant, plan, check.report.summary.rows, Some((&bytes, &options))).await?;
+    let headers = Headers::new();
+    headers.set("location", &format!("/jobs/{}", job.id))?;
+    Ok(Response::from_json(&job)?.with_status(202).with_headers(headers))
+}
+
+/// From the query (`target`, `filename`, `sheet`, `headerRow`, `encoding`) and the optional
+/// `x-muster-mapping` header (a saved mapping profile, JSON).
+fn sheet_options(req: &Request) -> Result<SheetOptions, ApiError> {
+    let url = req.url()?;
+    let mut read = ReadOptions::default();
+    let mut target = Format::Scim;
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "target" => {
+                target = Format::parse(&value)
+                    .filter(|f| matches!(f, Format::Scim | Format::Oracle))
+                    .ok_or_else(|| ApiError::BadRequest(format!("target must be scim or oracle, not \"{value}\"")))?;
+            }
+            "filename" => read.filename = Some(value.into_owned()),
+            "sheet" => read.sheet = Some(value.into_owned()),
+            "encoding" => read.encoding = Some(value.into_owned()),
+            "headerRow" => {
+                let row = value.parse::<u64>().ok().filter(|&r| r >= 1);
+                read.header_row = Some(
+                    row.ok_or_else(|| ApiError::BadRequest("headerRow must be a row number, 1 or more".to_owned()))?,
+                );
+            }
+            _ => {}
+        }
+    }
+    let profile = match req.headers().get("x-muster-mapping")? {
+        Some(json) => Some(
+            serde_json::from_str::<Profile>(&json)
+                .map_err(|err| ApiError::BadRequest(format!("x-muster-mapping is not a mapping profile: {err}")))?,
+        ),
+        None => None,
+    };
+    Ok(SheetOptions { read, profile, target })
+}
