@@ -126,3 +126,22 @@ test("unknown routes answer 404 in SCIM error form", async () => {
   assert.equal(res.status, 404);
   assert.equal((await res.json()).status, "404");
 });
+
+test("the same Idempotency-Key gives the same job; another tenant's key is its own", async () => {
+  const send = (key, apiKey = ACME_KEY) =>
+    api("/scim/v2/Bulk", { key: apiKey, method: "POST", headers: { prefer: "respond-async", "idempotency-key": key }, body: createUsers(`idem.${key}.${apiKey.slice(0, 4)}`) });
+  const first = await (await send("k-1")).json();
+  const again = await send("k-1");
+  assert.equal(again.status, 202);
+  assert.equal((await again.json()).id, first.id);
+  assert.notEqual((await (await send("k-2")).json()).id, first.id);
+  assert.notEqual((await (await send("k-1", GLOBEX_KEY)).json()).id, first.id);
+});
+
+test("ServiceProviderConfig advertises muster's own bulk limits", async () => {
+  const res = await api("/scim/v2/ServiceProviderConfig");
+  assert.equal(res.status, 200);
+  const config = await res.json();
+  assert.deepEqual(config.bulk, { supported: true, maxOperations: 100000, maxPayloadSize: 8388608 });
+  assert.equal((await api("/scim/v2/ServiceProviderConfig", { key: null })).status, 401);
+});

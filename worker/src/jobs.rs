@@ -129,9 +129,39 @@ fn new_id() -> Result<String, ApiError> {
     random_uuid.call0(&crypto).map_err(missing)?.as_string().ok_or_else(|| missing(worker::wasm_bindgen::JsValue::NULL))
 }
 
+/// Like [`create`], but a replayed `Idempotency-Key` (same tenant, same key) gets the job it made
+/// before instead of a new one.
+pub(crate) async fn create_once(
+    env: &Env,
+    tenant: &Tenant,
+    idempotency_key: Option<&str>,
+    plan: Plan,
+    operations: u64,
+    sheet: Option<(&[u8], &SheetOptions)>,
+) -> Result<Job, ApiError> {
+    if let Some(key) = idempotency_key
+        && let Some(job) = for_idempotency_key(env, tenant, key).await?
+    {
+        return Ok(job);
+    }
+    let job = create(env, tenant, plan, operations, sheet).await?;
+    if let Some(key) = idempotency_key {
+        remember_idempotency_key(env, tenant, key, &job).await?;
+    }
+    Ok(job)
+}
+
+/// The `202 Accepted` answer for a job: the record, with `Location: /jobs/{id}`.
+pub(crate) fn accepted(job: &Job) -> Result<Response, ApiError> {
+    let headers = worker::Headers::new();
+    headers.set("location", &format!("/jobs/{}", job.id))?;
+    headers.set("preference-applied", "respond-async")?;
+    Ok(Response::from_json(job)?.with_status(202).with_headers(headers))
+}
+
 /// Stores every chunk of the plan (and the spreadsheet it came from, if any) and the record,
 /// then enqueues the first chunk.
-pub(crate) async fn create(
+async fn create(
     env: &Env,
     tenant: &Tenant,
     plan: Plan,
@@ -164,6 +194,27 @@ pub(crate) async fn create(
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
     enqueue(env, &tenant.id, &id, 0, 0, 0).await?;
     Ok(job)
+}
+
+/// The job an `Idempotency-Key` already made for this tenant, if any. KV is eventually
+/// consistent: a replay at the same location within a minute is caught; two first attempts
+/// racing through different locations can still make two jobs.
+async fn for_idempotency_key(env: &Env, tenant: &Tenant, key: &str) -> Result<Option<Job>, ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    let Some(id) = kv.get(&idempotency_key(&tenant.id, key)).text().await? else { return Ok(None) };
+    Ok(kv.get(&job_key(&tenant.id, &id)).json().await?)
+}
+
+async fn remember_idempotency_key(env: &Env, tenant: &Tenant, key: &str, job: &Job) -> Result<(), ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    kv.put(&idempotency_key(&tenant.id, key), job.id.clone())?.expiration_ttl(ttl(env)).execute().await?;
+    Ok(())
+}
+
+/// Keys are hashed: they are the client's strings, of any length.
+fn idempotency_key(tenant: &str, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("idem/{tenant}/{}", hex::encode(Sha256::digest(key.as_bytes())))
 }
 
 async fn enqueue(

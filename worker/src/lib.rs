@@ -1,6 +1,7 @@
 //! muster's Cloudflare Worker: events and routes only. Every rule lives in the core crate.
 
 mod auth;
+mod cors;
 mod error;
 mod jobs;
 mod scim;
@@ -17,15 +18,22 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Router::new()
+    let origin = req.headers().get("origin")?;
+    let allowed = cors::allowed_origin(origin.as_deref(), &env);
+    if req.method() == worker::Method::Options {
+        return cors::preflight(allowed);
+    }
+    let response = Router::new()
         .get("/healthz", |_, _| health())
         .post_async("/scim/v2/Bulk", |req, rc| authed(req, rc, scim::post_bulk))
+        .get_async("/scim/v2/ServiceProviderConfig", |req, rc| authed(req, rc, scim::service_provider_config))
         .post_async("/jobs", |req, rc| authed(req, rc, sheets::post_job))
         .get_async("/jobs/:id", |req, rc| authed(req, rc, jobs::get_job))
         .get_async("/jobs/:id/results", |req, rc| authed(req, rc, jobs::get_results))
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
         .run(req, env)
-        .await
+        .await?;
+    cors::with_headers(response, allowed)
 }
 
 /// One chunk of a job per message; the dead-letter queue marks what could not be done.

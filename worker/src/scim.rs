@@ -7,6 +7,8 @@ use worker::{Headers, Request, Response, RouteContext};
 
 /// Bodies above this are refused before parsing (the upstream's own limit is usually far lower).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Operations in one request to muster (it splits them for the upstream).
+const MAX_OPERATIONS: usize = 100_000;
 
 pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let body = req.bytes().await?;
@@ -18,6 +20,11 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     let report = muster::validate_scim_bulk(&body);
     if !report.valid {
         return Err(ApiError::Invalid(report));
+    }
+    if report.summary.rows as usize > MAX_OPERATIONS {
+        return Err(ApiError::TooLarge(format!(
+            "The number of operations exceeds the maxOperations ({MAX_OPERATIONS}). Split the request."
+        )));
     }
     let request: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| ApiError::BadRequest("The request body must be UTF-8 JSON.".to_owned()))?;
@@ -31,11 +38,9 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     // have to hide partial failures between chunks.
     let fits = plan.chunks.len() == 1 && plan.operation_count() == request["Operations"].as_array().map_or(0, Vec::len);
     if prefers_async(&req) || !fits {
-        let job = jobs::create(&rc.env, &tenant, plan, report.summary.rows, None).await?;
-        let headers = Headers::new();
-        headers.set("location", &format!("/jobs/{}", job.id))?;
-        headers.set("preference-applied", "respond-async")?;
-        return Ok(Response::from_json(&job)?.with_status(202).with_headers(headers));
+        let key = req.headers().get("idempotency-key")?;
+        let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), plan, report.summary.rows, None).await?;
+        return jobs::accepted(&job);
     }
 
     // The planned request: the same operations, creations ahead of the operations that need them.
@@ -44,6 +49,33 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     let headers = Headers::new();
     headers.set("content-type", "application/scim+json")?;
     Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
+}
+
+/// `GET /scim/v2/ServiceProviderConfig` (RFC 7643 §5): muster's own limits. Requests over the
+/// upstream's limits are split into jobs, so muster takes far more than most upstreams.
+pub(crate) async fn service_provider_config(
+    _req: Request,
+    _rc: RouteContext<()>,
+    _tenant: Tenant,
+) -> Result<Response, ApiError> {
+    let config = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "documentationUri": "https://example.invalid/muster",
+        "patch": {"supported": true},
+        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS, "maxPayloadSize": MAX_BODY_BYTES},
+        "filter": {"supported": false, "maxResults": 0},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "API key",
+            "description": "A muster API key, in Authorization: Bearer or x-api-key",
+        }],
+    });
+    let headers = Headers::new();
+    headers.set("content-type", "application/scim+json")?;
+    Ok(Response::ok(config.to_string())?.with_headers(headers))
 }
 
 /// RFC 7240 `Prefer: respond-async`.

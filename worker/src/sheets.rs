@@ -10,7 +10,7 @@ use muster::Format;
 use muster::records::columns::Profile;
 use muster::sheet::ReadOptions;
 use muster::spreadsheet::SheetOptions;
-use worker::{Headers, Request, Response, RouteContext};
+use worker::{Request, Response, RouteContext};
 
 /// Spreadsheets above this are refused (KV values may be 25 MiB; the job keeps the file).
 const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
@@ -33,10 +33,10 @@ pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Ten
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));
     }
-    let job = jobs::create(&rc.env, &tenant, plan, check.report.summary.rows, Some((&bytes, &options))).await?;
-    let headers = Headers::new();
-    headers.set("location", &format!("/jobs/{}", job.id))?;
-    Ok(Response::from_json(&job)?.with_status(202).with_headers(headers))
+    let key = req.headers().get("idempotency-key")?;
+    let rows = check.report.summary.rows;
+    let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), plan, rows, Some((&bytes, &options))).await?;
+    jobs::accepted(&job)
 }
 
 /// From the query (`target`, `filename`, `sheet`, `headerRow`, `encoding`) and the optional
