@@ -88,6 +88,24 @@ test("a request over the upstream's limits runs as a chunked job and creates eve
   assert.equal(staff.members.length, 1500);
   assert.ok(staff.members.every((m) => !m.value.startsWith("bulkId:")), "ids carried from earlier chunks");
   assert.ok(staff.members.some((m) => m.value === u0.id));
+  // Paged results, one per operation (users, groups and the follow-up PATCH), by arithmetic.
+  const page = async (query) => fetch(`${worker.url}/jobs/${job.id}/results?${query}`, { headers: { "x-api-key": KEY } });
+  const last = await (await page("limit=100&skip=1990")).json();
+  assert.equal(last.total, USERS + 4);
+  assert.equal(last.items.length, 14);
+  assert.deepEqual(last.items.map((i) => i.index), Array.from({ length: 14 }, (_, k) => 1990 + k));
+  assert.ok(last.items.every((i) => ["created", "updated"].includes(i.result.outcome)), JSON.stringify(last.items));
+  const first = await (await page("limit=3")).json();
+  assert.deepEqual([first.skip, first.limit, first.items.length], [0, 3, 3]);
+  assert.equal(first.items[0].result.outcome, "created");
+  assert.ok(first.items[0].result.id);
+  assert.deepEqual((await (await page("skip=5000")).json()).items, []);
+  for (const bad of ["limit=0", "limit=101", "skip=-1", "limit=ten"]) {
+    const res = await page(bad);
+    assert.equal(res.status, 400, bad);
+    assert.match((await res.json()).detail, /limit|skip/);
+  }
+
   const [red, blue] = [await group("Red team"), await group("Blue team")];
   assert.deepEqual(blue.members.map((m) => m.value), [red.id]);
   assert.deepEqual(new Set(red.members.map((m) => m.value)), new Set([blue.id, u0.id]), "the cycle closed by the follow-up PATCH");

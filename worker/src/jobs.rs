@@ -72,6 +72,9 @@ pub(crate) struct Job {
     counts: Counts,
     created_at: String,
     updated_at: String,
+    /// Operations per chunk, so a page of results reads only the chunks it covers.
+    #[serde(default)]
+    chunk_sizes: Vec<u32>,
     /// For a job made from a spreadsheet: how it was read (the file is kept beside the job).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sheet: Option<SheetOptions>,
@@ -187,6 +190,7 @@ async fn create(
         chunks,
         chunks_done: 0,
         counts: Counts::default(),
+        chunk_sizes: plan.chunks.iter().map(|c| c.origins.len() as u32).collect(),
         created_at: stamp.clone(),
         updated_at: stamp,
         sheet: sheet.map(|(_, options)| options.clone()),
@@ -241,21 +245,105 @@ pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant)
     Ok(Response::from_json(&job)?)
 }
 
+/// Results paging: `limit` 1 to 100 (default 10), `skip` 0 or more.
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+
 pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
     let kv = rc.env.kv(KV_BINDING)?;
     let job: Job = kv.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
+    let wants_csv = req.headers().get("accept")?.is_some_and(|a| a.contains("text/csv"));
+    let page = page(&req)?;
+    if let (Some((limit, skip)), false) = (page, wants_csv) {
+        return results_page(&kv, &tenant, &job, limit, skip).await;
+    }
     let mut results = Vec::new();
     for chunk in 0..job.chunks {
         if let Some(result) = kv.get(&chunk_key(&tenant.id, id, "res", chunk)).json::<ChunkResult>().await? {
             results.push(result);
         }
     }
-    let wants_csv = req.headers().get("accept")?.is_some_and(|a| a.contains("text/csv"));
     if wants_csv {
         return results_csv(&kv, &tenant, &job, &results).await;
     }
     Ok(Response::from_json(&serde_json::json!({ "job": job, "results": results }))?)
+}
+
+/// `limit` and `skip` from the query, when either is there; 400 on values out of range.
+fn page(req: &Request) -> Result<Option<(usize, usize)>, ApiError> {
+    let url = req.url()?;
+    let mut limit = None;
+    let mut skip = None;
+    for (key, value) in url.query_pairs() {
+        let number = || value.parse::<usize>().ok();
+        match key.as_ref() {
+            "limit" => {
+                limit = Some(number().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    ApiError::BadRequest(format!("limit must be a whole number from 1 to {MAX_LIMIT}, not \"{value}\""))
+                })?)
+            }
+            "skip" => {
+                skip = Some(number().ok_or_else(|| {
+                    ApiError::BadRequest(format!("skip must be a whole number, 0 or more, not \"{value}\""))
+                })?)
+            }
+            _ => {}
+        }
+    }
+    Ok((limit.is_some() || skip.is_some()).then(|| (limit.unwrap_or(DEFAULT_LIMIT), skip.unwrap_or(0))))
+}
+
+/// One result per operation, in plan order: the upstream's answer, or `pending` while its chunk
+/// has not run. Only the chunks the page covers are read.
+async fn results_page(
+    kv: &KvStore,
+    tenant: &Tenant,
+    job: &Job,
+    limit: usize,
+    skip: usize,
+) -> Result<Response, ApiError> {
+    let total: usize = job.chunk_sizes.iter().map(|&n| n as usize).sum();
+    let mut items = Vec::new();
+    let mut first_of_chunk = 0usize;
+    for (chunk, &size) in job.chunk_sizes.iter().enumerate() {
+        let size = size as usize;
+        let (start, end) = (first_of_chunk, first_of_chunk + size);
+        first_of_chunk = end;
+        if end <= skip || start >= skip + limit {
+            continue;
+        }
+        let result = kv.get(&chunk_key(&tenant.id, &job.id, "res", chunk as u32)).json::<ChunkResult>().await?;
+        let input = kv.get(&chunk_key(&tenant.id, &job.id, "in", chunk as u32)).json::<Chunk>().await?;
+        let outcomes = match (&result, &input) {
+            (Some(ChunkResult { response: Some(response), .. }), Some(input)) => {
+                reconcile_scim(&input.request, response).ok()
+            }
+            _ => None,
+        };
+        for i in skip.max(start)..end.min(skip + limit) {
+            let operation = input.as_ref().and_then(|c| c.request["Operations"].get(i - start));
+            let outcome = match (&result, &outcomes) {
+                (None, _) => serde_json::json!({"outcome": "pending"}),
+                (Some(_), Some(outcomes)) => {
+                    outcomes.get(i - start).map_or(serde_json::json!({"outcome": "notAttempted"}), |o| {
+                        serde_json::to_value(o).unwrap_or_default()
+                    })
+                }
+                (Some(r), None) => {
+                    serde_json::json!({"outcome": "failed", "message": r.error.clone().unwrap_or_default()})
+                }
+            };
+            items.push(serde_json::json!({
+                "index": i,
+                "method": operation.and_then(|o| o.get("method")),
+                "path": operation.and_then(|o| o.get("path")),
+                "bulkId": operation.and_then(|o| o.get("bulkId")),
+                "result": outcome,
+            }));
+        }
+    }
+    Ok(Response::from_json(&serde_json::json!({ "total": total, "skip": skip, "limit": limit, "items": items }))?)
 }
 
 /// The spreadsheet with each row's outcome, as CSV (formula-injection safe).
