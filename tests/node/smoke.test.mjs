@@ -101,3 +101,20 @@ test("bad arguments throw an Error that says what is wrong, never a wasm trap", 
   // The module still works after the throws.
   assert.equal(validate("{}", { format: "scim" }).valid, false);
 });
+
+test("npx muster validate runs the same wasm on a file, with the CLI's exit codes", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { join } = await import("node:path");
+  const { ROOT } = await import("../support/stack.mjs");
+  const run = (...args) => spawnSync(process.execPath, [join(ROOT, "npm/bin/muster.mjs"), ...args], { encoding: "utf8" });
+  const sheet = join(ROOT, "tests/fixtures/sheets/jumpcloud-template.csv");
+  const human = run("validate", sheet);
+  assert.equal(human.status, 1);
+  assert.match(human.stdout, /error\[email-invalid\]: Row 3, column "Email": /);
+  assert.match(human.stdout, /5 record\(s\), 7 error\(s\), 2 warning\(s\)\n$/);
+  const clean = run("validate", "--json", join(ROOT, "tests/fixtures/scim/create-one-user.json"));
+  assert.equal(clean.status, 0);
+  assert.equal(JSON.parse(clean.stdout).valid, true);
+  assert.equal(run("validate", join(ROOT, "no-such-file.csv")).status, 2);
+  assert.equal(run("frobnicate").status, 2);
+});

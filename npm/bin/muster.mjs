@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npx muster validate FILE [--format F] [--json]`: the package's own wasm, on a file.
+// Exit status as the native CLI: 0 valid, 1 invalid, 2 usage or I/O error.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { checkSheet, validate, version } from "../dist/node.js";
+
+const USAGE = "usage: muster validate FILE [--format auto|scim|oracle|jumpcloud-create|jumpcloud-update] [--json]\n       muster --version";
+
+function fail(message) {
+  process.stderr.write(`muster: ${message}\n`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+if (args.includes("--version")) {
+  console.log(version());
+  process.exit(0);
+}
+const [command, ...rest] = args;
+if (command !== "validate") fail(`unknown command "${command ?? ""}"\n${USAGE}`);
+let file;
+let format = "auto";
+let json = false;
+for (let i = 0; i < rest.length; i++) {
+  if (rest[i] === "--json") json = true;
+  else if (rest[i] === "--format") format = rest[++i] ?? fail("--format needs a value");
+  else if (!file) file = rest[i];
+  else fail(`unexpected argument "${rest[i]}"\n${USAGE}`);
+}
+if (!file) fail(USAGE);
+
+let bytes;
+try {
+  bytes = readFileSync(file);
+} catch (err) {
+  fail(`cannot read ${file}: ${err.message}`);
+}
+
+let report;
+try {
+  const spreadsheet = /\.(csv|tsv|txt|xlsx|xls|ods)$/i.test(file);
+  report = spreadsheet
+    ? checkSheet(bytes, { read: { filename: basename(file) }, target: format }).report
+    : validate(bytes, { format });
+} catch (err) {
+  fail(err.message);
+}
+
+if (json) {
+  console.log(JSON.stringify(report, null, 2));
+} else {
+  for (const d of report.diagnostics) {
+    const place = d.pointer != null ? ` at ${d.pointer === "" ? "/" : d.pointer}` : "";
+    console.log(`${file}: ${d.severity}[${d.code}]${place}: ${d.message}`);
+  }
+  const { rows, errors, warnings } = report.summary;
+  console.log(`${file}: ${rows} record(s), ${errors} error(s), ${warnings} warning(s)`);
+}
+process.exit(report.valid ? 0 : 1);
