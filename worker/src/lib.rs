@@ -51,14 +51,19 @@ fn health() -> Result<Response> {
 }
 
 /// Runs `handler` for the tenant the request's API key belongs to; 401 without a valid key.
-async fn authed<F, Fut>(req: Request, rc: RouteContext<()>, handler: F) -> Result<Response>
+async fn authed<F, Fut>(mut req: Request, rc: RouteContext<()>, handler: F) -> Result<Response>
 where
     F: FnOnce(Request, RouteContext<()>, auth::Tenant) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<Response, ApiError>>,
 {
     let outcome = match auth::tenant_for(&req, &rc.env) {
         Ok(tenant) => handler(req, rc, tenant).await,
-        Err(err) => Err(err),
+        Err(err) => {
+            // Read the unread body before refusing: answering first makes the server close the
+            // connection, and a client's next request on it fails.
+            let _ = req.bytes().await;
+            Err(err)
+        }
     };
     outcome.or_else(ApiError::into_response)
 }
