@@ -8,44 +8,33 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 /// Fields shared by create and update.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middlename: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
-    #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "jobTitle")]
     pub job_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    #[serde(rename = "costCenter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "costCenter")]
     pub cost_center: Option<String>,
-    #[serde(rename = "employeeType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "employeeType")]
     pub employee_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "employeeIdentifier", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "employeeIdentifier")]
     pub employee_identifier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(rename = "alternateEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "alternateEmail")]
     pub alternate_email: Option<String>,
-    #[serde(rename = "managedAppleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "managedAppleId")]
     pub managed_apple_id: Option<String>,
     /// The manager's user ObjectId.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
@@ -55,71 +44,52 @@ pub struct UserFields {
     pub attributes: Vec<Attribute>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relationships: Vec<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_locked: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_public_key: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sudo: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passwordless_sudo: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_managed_uid: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_user_portal_multifactor: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_binding_user: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samba_service_user: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_never_expires: Option<bool>,
-    #[serde(rename = "disableDeviceMaxLoginAttempts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "disableDeviceMaxLoginAttempts")]
     pub disable_device_max_login_attempts: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub externally_managed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unix_uid: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unix_guid: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<Mfa>,
-    #[serde(rename = "delegatedAuthority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "delegatedAuthority")]
     pub delegated_authority: Option<Value>,
-    #[serde(rename = "restrictedFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "restrictedFields")]
     pub restricted_fields: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_dn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_source_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_password_expiration_date: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// One element of a `POST /bulk/users` body.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkUserCreate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activated: Option<bool>,
-    #[serde(rename = "recoveryEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "recoveryEmail")]
     pub recovery_email: Option<RecoveryEmail>,
     #[serde(flatten)]
     pub user: UserFields,
 }
 
 /// One element of a `PATCH /bulk/users` body: `id` names the user to change.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkUserUpdate {
     #[serde(default)]
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_keys: Vec<SshKey>,
@@ -127,32 +97,27 @@ pub struct BulkUserUpdate {
     pub user: UserFields,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub po_box: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhoneNumber {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     #[serde(default)]
     pub number: String,
@@ -167,16 +132,13 @@ pub struct Attribute {
     pub value: String,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Mfa {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configured: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion_days: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion_until: Option<String>,
 }
 
@@ -217,22 +179,17 @@ impl<'de> Deserialize<'de> for JobId {
 
 /// One user's result in `GET /bulk/users/{job_id}/results`. `status` is `pending` until the user
 /// is processed, then `finished` or a failure; `meta.SystemUser` identifies the user.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobWorkresult {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default)]
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_msg: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persisted_fields: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -256,6 +213,7 @@ impl JobWorkresult {
 }
 
 /// `GET /jobs/{id}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobDetails {
@@ -263,17 +221,11 @@ pub struct JobDetails {
     pub status: String,
     #[serde(default)]
     pub work_units_count: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persisted_fields: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -19,12 +19,13 @@ pub const ENTERPRISE_USER_URN: &str = "urn:ietf:params:scim:schemas:extension:en
 pub const BULK_ID_PREFIX: &str = "bulkId:";
 
 /// A bulk request (RFC 7644 §3.7).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkRequest {
     #[serde(default)]
     pub schemas: Vec<String>,
     /// Never sent when unset: peers disagree on what 0 or a negative value means.
-    #[serde(rename = "failOnErrors", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failOnErrors")]
     pub fail_on_errors: Option<u32>,
     #[serde(rename = "Operations", default)]
     pub operations: Vec<Operation>,
@@ -39,6 +40,7 @@ impl BulkRequest {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
@@ -60,15 +62,14 @@ impl Method {
 }
 
 /// One operation of a bulk request.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     pub method: Method,
-    #[serde(rename = "bulkId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bulkId")]
     pub bulk_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -86,16 +87,14 @@ pub struct BulkResponse {
 }
 
 /// The outcome of one operation, as a server reported it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperationResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<Method>,
-    #[serde(rename = "bulkId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bulkId")]
     pub bulk_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Absent for failed POSTs, and sometimes relative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub status: Status,
     /// The error (or, rarely, the resource); some servers send it as a JSON string.
@@ -162,14 +161,14 @@ fn object_or_json_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value
 }
 
 /// An error body (RFC 7644 §3.12).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScimError {
     #[serde(default)]
     pub schemas: Vec<String>,
     pub status: Status,
-    #[serde(rename = "scimType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scimType")]
     pub scim_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -202,6 +201,7 @@ impl PatchOp {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PatchOpKind {
@@ -210,46 +210,33 @@ pub enum PatchOpKind {
     Replace,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatchOperation {
     pub op: PatchOpKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
 }
 
 /// A User (RFC 7643 §4.1) with the enterprise extension (§4.3).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     #[serde(default)]
     pub schemas: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<MultiValued>,
@@ -257,105 +244,88 @@ pub struct User {
     pub phone_numbers: Vec<MultiValued>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
-    #[serde(rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", default)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")]
     pub enterprise: Option<EnterpriseUser>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Name {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub honorific_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub honorific_suffix: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// A multi-valued attribute value: an email or a phone number.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MultiValued {
     pub value: String,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// The enterprise User extension (RFC 7643 §4.3).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnterpriseUser {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_center: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub division: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<Manager>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manager {
     /// The manager's id, or `bulkId:…` for a manager created in the same request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "$ref")]
     pub reference: Option<String>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "displayName")]
     pub display_name: Option<String>,
 }
 
 /// A Group (RFC 7643 §4.2).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     #[serde(default)]
     pub schemas: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default)]
     pub display_name: String,
@@ -365,12 +335,13 @@ pub struct Group {
     pub extra: Map<String, Value>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     pub value: String,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "$ref")]
     pub reference: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -386,15 +357,14 @@ pub struct ServiceProviderConfig {
 }
 
 /// `bulk` limits. Servers that do not support bulk often omit the limits: they are optional here.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct BulkConfig {
     #[serde(default)]
     pub supported: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_operations: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_payload_size: Option<u64>,
 }
 
