@@ -100,27 +100,36 @@ impl Chunk {
     /// The request with every carried `bulkId:X` replaced by the id the upstream gave `X`.
     /// References the map does not know are left alone.
     pub fn resolve(&self, created: &HashMap<String, String>) -> Value {
-        let mut request = self.request.clone();
-        let operations = request.get_mut("Operations").and_then(Value::as_array_mut).into_iter().flatten();
-        for operation in operations {
-            if let Some(Value::String(path)) = operation.get_mut("path") {
-                let resolved: Vec<String> = path
-                    .split('/')
-                    .map(|segment| {
-                        segment
-                            .strip_prefix(BULK_ID_PREFIX)
-                            .and_then(|id| created.get(id))
-                            .map_or_else(|| segment.to_owned(), Clone::clone)
-                    })
-                    .collect();
-                *path = resolved.join("/");
-            }
-            if let Some(data) = operation.get_mut("data") {
-                replace_references(data, created, 0);
-            }
-        }
-        request
+        resolve_references(&self.request, created)
     }
+}
+
+/// `request` (a bulk request) with every `bulkId:X` whose `X` is in `created` replaced by that
+/// id, in operation paths and anywhere in `data`. Other references are left alone.
+pub fn resolve_references(request: &Value, created: &HashMap<String, String>) -> Value {
+    let mut request = request.clone();
+    if created.is_empty() {
+        return request;
+    }
+    let operations = request.get_mut("Operations").and_then(Value::as_array_mut).into_iter().flatten();
+    for operation in operations {
+        if let Some(Value::String(path)) = operation.get_mut("path") {
+            let resolved: Vec<String> = path
+                .split('/')
+                .map(|segment| {
+                    segment
+                        .strip_prefix(BULK_ID_PREFIX)
+                        .and_then(|id| created.get(id))
+                        .map_or_else(|| segment.to_owned(), Clone::clone)
+                })
+                .collect();
+            *path = resolved.join("/");
+        }
+        if let Some(data) = operation.get_mut("data") {
+            replace_references(data, created, 0);
+        }
+    }
+    request
 }
 
 fn replace_references(value: &mut Value, created: &HashMap<String, String>, depth: usize) {

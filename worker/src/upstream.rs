@@ -64,7 +64,7 @@ pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Resu
     let mut operations = Vec::new();
     let mut created = std::collections::HashMap::new();
     while let Some((part, depth)) = pending.pop() {
-        let part = resolve(&part, &created);
+        let part = muster::plan::resolve_references(&part, &created);
         let body = serde_json::to_string(&part).map_err(|err| ApiError::Internal(err.to_string()))?;
         let reply = post_bulk(upstream, &body).await?;
         let ops = part.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
@@ -88,14 +88,6 @@ pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Resu
     }
     let body = json!({"schemas": [muster::payload::scim::BULK_RESPONSE_URN], "Operations": operations});
     Ok(Reply { status: 200, body: body.to_string(), retry_after: None })
-}
-
-fn resolve(request: &Value, created: &std::collections::HashMap<String, String>) -> Value {
-    if created.is_empty() {
-        return request.clone();
-    }
-    let chunk = muster::plan::Chunk { request: request.clone(), ..muster::plan::Chunk::empty() };
-    chunk.resolve(created)
 }
 
 /// After an attempt whose answer never arrived, finds which of the request's user and group
