@@ -366,10 +366,12 @@ async fn results_csv(kv: &KvStore, tenant: &Tenant, job: &Job, results: &[ChunkR
 }
 
 /// Processes one chunk message. Never fails the batch: each message is acked or retried alone.
+/// Upstream trouble is retried as a new, delayed message carrying the attempt count, so a
+/// handled chunk is always acknowledged; only muster's own failures (KV, the queue) retry this one.
 pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_letter: bool) {
     let outcome = if dead_letter { give_up(env, message.body()).await } else { run_chunk(env, message.body()).await };
     match outcome {
-        Ok(Step::Done) => message.ack(),
+        Ok(()) => message.ack(),
         Err(err) => {
             worker::console_error!("chunk {}/{} failed: {err:?}", message.body().job, message.body().chunk);
             message.retry();
@@ -377,13 +379,7 @@ pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_lett
     }
 }
 
-/// Every retry is a new, delayed message (carrying the attempt count), so a handled chunk is
-/// always acknowledged.
-enum Step {
-    Done,
-}
-
-async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
+async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     // At-least-once delivery: a chunk that already has its result is never sent again; only make
     // sure the next one is on its way.
@@ -438,14 +434,14 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
 
 /// Tries the chunk again later, as a new message carrying the attempt count; gives up after
 /// `MAX_ATTEMPTS`.
-async fn retry_later(env: &Env, msg: &ChunkMessage, retry_after: Option<u32>) -> Result<Step, ApiError> {
+async fn retry_later(env: &Env, msg: &ChunkMessage, retry_after: Option<u32>) -> Result<(), ApiError> {
     let attempt = msg.attempt + 1;
     if attempt >= MAX_ATTEMPTS {
         return give_up(env, msg).await;
     }
     let delay = upstream::retry_delay(attempt, retry_after);
     enqueue(env, &msg.tenant, &msg.job, msg.chunk, attempt, delay).await?;
-    Ok(Step::Done)
+    Ok(())
 }
 
 fn without_bulk_ids(request: &serde_json::Value, recovered: &[(String, String, String)]) -> serde_json::Value {
@@ -489,7 +485,7 @@ pub(crate) fn created_ids(request: &serde_json::Value, response: &serde_json::Va
         .collect()
 }
 
-async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
+async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let result = ChunkResult::failed(msg.chunk, "the upstream did not accept the chunk after every retry");
     let kv = env.kv(KV_BINDING)?;
     let chunk =
@@ -504,7 +500,7 @@ async fn finish_chunk(
     chunk: &Chunk,
     result: ChunkResult,
     ids: HashMap<String, String>,
-) -> Result<Step, ApiError> {
+) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), &ids, ttl).await?;
@@ -528,13 +524,13 @@ async fn finish_chunk(
 }
 
 /// Enqueues the next chunk, if there is one.
-async fn advance(env: &Env, msg: &ChunkMessage) -> Result<Step, ApiError> {
+async fn advance(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
-    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(Step::Done) };
+    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
     if msg.chunk + 1 < job.chunks {
         enqueue(env, &msg.tenant, &msg.job, msg.chunk + 1, 0, 0).await?;
     }
-    Ok(Step::Done)
+    Ok(())
 }
 
 fn chunk_counts(chunk: &Chunk, result: &ChunkResult) -> Counts {
