@@ -407,6 +407,62 @@ fn chunk(
     chunks
 }
 
+/// JumpCloud takes up to this many users per bulk request by default: it documents no limit,
+/// and its own tooling sends a hundred at a time.
+pub const JUMPCLOUD_MAX_USERS: usize = 100;
+
+/// Plans a (validated) JumpCloud bulk array (`POST`/`PATCH /bulk/users`): consecutive users, at
+/// most `limits.max_operations` per request and within the payload budget. Users do not refer to
+/// one another by bulkId, so order is kept and nothing is carried.
+pub fn plan_jumpcloud(users: &Value, limits: Limits) -> Plan {
+    let users: &[Value] = users.as_array().map(Vec::as_slice).unwrap_or_default();
+    let budget = limits.budget();
+    let mut diagnostics = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut bytes = 2; // []
+    for (index, user) in users.iter().enumerate() {
+        let size = json_len(user);
+        if 2 + size > limits.max_payload_bytes {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::PlanOperationTooLarge,
+                    format!(
+                        "This user is {size} bytes, over the upstream's payload limit of {} bytes, so no request can carry it.",
+                        limits.max_payload_bytes
+                    ),
+                )
+                .at_pointer(push_token("", index)),
+            );
+        }
+        match groups.last_mut() {
+            Some(group) if group.len() < limits.max_operations.max(1) && bytes + 1 + size <= budget => {
+                group.push(index);
+                bytes += 1 + size;
+            }
+            _ => {
+                groups.push(vec![index]);
+                bytes = 2 + size;
+            }
+        }
+    }
+    let chunks = groups
+        .into_iter()
+        .enumerate()
+        .map(|(index, group)| {
+            let request = Value::Array(group.iter().map(|&i| users[i].clone()).collect());
+            Chunk {
+                index,
+                origins: group.into_iter().map(|index| Origin::Input { index }).collect(),
+                carried: Vec::new(),
+                creates: Vec::new(),
+                bytes: json_len(&request),
+                request,
+            }
+        })
+        .collect();
+    Plan { limits, chunks, diagnostics }
+}
+
 fn json_len(value: &Value) -> usize {
     serde_json::to_vec(value).map_or(0, |v| v.len())
 }
@@ -512,5 +568,35 @@ mod tests {
         }));
         assert_eq!(limits, Limits::default());
         assert_eq!(Limits { max_operations: 1, max_payload_bytes: 1000 }.budget(), 900);
+    }
+
+    #[test]
+    fn jumpcloud_users_are_split_in_order_within_the_limits() {
+        let users: Vec<Value> =
+            (0..7).map(|i| json!({"username": format!("u{i}"), "email": format!("u{i}@example.com")})).collect();
+        let plan = plan_jumpcloud(&Value::Array(users.clone()), Limits { max_operations: 3, max_payload_bytes: 1000 });
+        let sizes: Vec<usize> = plan.chunks.iter().map(|c| c.origins.len()).collect();
+        assert_eq!(sizes, [3, 3, 1]);
+        let sent: Vec<Value> =
+            plan.chunks.iter().flat_map(|c| c.request.as_array().cloned().unwrap_or_default()).collect();
+        assert_eq!(sent, users);
+        assert!(plan.chunks.iter().all(|c| c.bytes <= 900));
+
+        let tight = plan_jumpcloud(&Value::Array(users), Limits { max_operations: 100, max_payload_bytes: 100 });
+        assert!(
+            tight.chunks.iter().all(|c| c.bytes <= 90),
+            "{:?}",
+            tight.chunks.iter().map(|c| c.bytes).collect::<Vec<_>>()
+        );
+        assert_eq!(tight.operation_count(), 7);
+        assert!(tight.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_jumpcloud_user_too_large_for_any_request_is_reported() {
+        let users = json!([{"username": "a", "description": "x".repeat(300)}]);
+        let plan = plan_jumpcloud(&users, Limits { max_operations: 10, max_payload_bytes: 200 });
+        assert_eq!(plan.diagnostics.len(), 1);
+        assert_eq!(plan.diagnostics[0].pointer.as_deref(), Some("/0"));
     }
 }

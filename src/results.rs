@@ -96,14 +96,25 @@ fn outcome_of(answer: &OperationResponse, method: &str) -> Outcome {
 pub struct Submitted {
     pub username: Option<String>,
     pub email: Option<String>,
+    /// The user's ObjectId, for updates (which may carry neither username nor email).
+    pub id: Option<String>,
 }
 
-/// Matches JumpCloud job results to the submitted users (by username, then email, both
-/// case-insensitively), one outcome per submitted user. Users with no result yet are `Pending`.
-pub fn reconcile_jumpcloud(submitted: &[Submitted], results: &[JobWorkresult], creating: bool) -> Vec<Outcome> {
+impl Submitted {
+    /// The identifying fields of one element of a JumpCloud bulk array.
+    pub fn from_user(user: &Value) -> Submitted {
+        let field = |name: &str| user.get(name).and_then(Value::as_str).map(str::to_owned);
+        Submitted { username: field("username"), email: field("email"), id: field("id") }
+    }
+}
+
+/// For each submitted user, the index of its result in `results`: by `meta.SystemUser` username,
+/// then email (both case-insensitively), then ObjectId (`_id` or `id`). Results arrive in any order.
+pub fn match_jumpcloud(submitted: &[Submitted], results: &[JobWorkresult]) -> Vec<Option<usize>> {
     let key = |s: &str| s.trim().to_lowercase();
     let mut by_username: HashMap<String, usize> = HashMap::new();
     let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (i, s) in submitted.iter().enumerate() {
         if let Some(u) = &s.username {
             by_username.entry(key(u)).or_insert(i);
@@ -111,25 +122,45 @@ pub fn reconcile_jumpcloud(submitted: &[Submitted], results: &[JobWorkresult], c
         if let Some(e) = &s.email {
             by_email.entry(key(e)).or_insert(i);
         }
+        if let Some(id) = &s.id {
+            by_id.entry(id.as_str()).or_insert(i);
+        }
     }
-    let mut outcomes = vec![Outcome::Pending; submitted.len()];
-    for result in results {
+    let mut matched = vec![None; submitted.len()];
+    for (r, result) in results.iter().enumerate() {
         let index = result
             .system_user("username")
             .and_then(|u| by_username.get(&key(u)))
-            .or_else(|| result.system_user("email").and_then(|e| by_email.get(&key(e))));
-        let Some(&i) = index else { continue };
-        outcomes[i] = if result.is_pending() {
-            Outcome::Pending
-        } else if result.is_finished() {
-            let id = result.system_user("_id").or(result.system_user("id")).map(str::to_owned);
-            if creating { Outcome::Created { id } } else { Outcome::Updated { id } }
-        } else {
-            let message = result.status_msg.clone().unwrap_or_else(|| format!("JumpCloud reported {}", result.status));
-            Outcome::Failed { status: None, scim_type: None, message }
-        };
+            .or_else(|| result.system_user("email").and_then(|e| by_email.get(&key(e))))
+            .or_else(|| result.system_user("_id").or(result.system_user("id")).and_then(|id| by_id.get(id)));
+        if let Some(&i) = index {
+            matched[i] = Some(r);
+        }
     }
-    outcomes
+    matched
+}
+
+/// Matches JumpCloud job results to the submitted users ([`match_jumpcloud`]), one outcome per
+/// submitted user. Users with no result yet are `Pending`.
+pub fn reconcile_jumpcloud(submitted: &[Submitted], results: &[JobWorkresult], creating: bool) -> Vec<Outcome> {
+    match_jumpcloud(submitted, results)
+        .into_iter()
+        .map(|found| found.map_or(Outcome::Pending, |r| jumpcloud_outcome(&results[r], creating)))
+        .collect()
+}
+
+/// One JumpCloud work result as an outcome: `finished` is success, `pending` is not done yet, and
+/// any other status is a failure (JumpCloud documents no list of them).
+pub fn jumpcloud_outcome(result: &JobWorkresult, creating: bool) -> Outcome {
+    if result.is_pending() {
+        Outcome::Pending
+    } else if result.is_finished() {
+        let id = result.system_user("_id").or(result.system_user("id")).map(str::to_owned);
+        if creating { Outcome::Created { id } } else { Outcome::Updated { id } }
+    } else {
+        let message = result.status_msg.clone().unwrap_or_else(|| format!("JumpCloud reported {}", result.status));
+        Outcome::Failed { status: None, scim_type: None, message }
+    }
 }
 
 #[cfg(test)]
@@ -187,9 +218,9 @@ mod tests {
     #[test]
     fn jumpcloud_results_match_by_username_then_email_in_any_order() {
         let submitted = vec![
-            Submitted { username: Some("jdoe".to_owned()), email: Some("jdoe@example.com".to_owned()) },
-            Submitted { username: Some("asmith".to_owned()), email: Some("asmith@example.com".to_owned()) },
-            Submitted { username: Some("bwayne".to_owned()), email: Some("b@example.com".to_owned()) },
+            Submitted { username: Some("jdoe".to_owned()), email: Some("jdoe@example.com".to_owned()), id: None },
+            Submitted { username: Some("asmith".to_owned()), email: Some("asmith@example.com".to_owned()), id: None },
+            Submitted { username: Some("bwayne".to_owned()), email: Some("b@example.com".to_owned()), id: None },
         ];
         let results: Vec<JobWorkresult> = serde_json::from_value(json!([
             {"status": "failed", "statusMsg": "email already in use", "meta": {"SystemUser": {"email": "ASmith@example.com"}}},
@@ -204,5 +235,19 @@ mod tests {
             Outcome::Failed { status: None, scim_type: None, message: "email already in use".to_owned() }
         );
         assert_eq!(outcomes[2], Outcome::Pending);
+    }
+
+    #[test]
+    fn jumpcloud_updates_match_by_object_id() {
+        let submitted = vec![Submitted::from_user(&json!({"id": "5f0c1b2e3d4a5b6c7d8e9f01", "department": "Ops"}))];
+        let results: Vec<JobWorkresult> = serde_json::from_value(json!([
+            {"status": "finished", "meta": {"SystemUser": {"_id": "5f0c1b2e3d4a5b6c7d8e9f01", "username": "jdoe"}}}
+        ]))
+        .unwrap();
+        assert_eq!(match_jumpcloud(&submitted, &results), [Some(0)]);
+        assert_eq!(
+            reconcile_jumpcloud(&submitted, &results, false),
+            [Outcome::Updated { id: Some("5f0c1b2e3d4a5b6c7d8e9f01".to_owned()) }]
+        );
     }
 }

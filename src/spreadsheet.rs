@@ -100,15 +100,7 @@ pub fn outcomes(check: &SheetCheck, answer: &Value) -> Result<Vec<RowOutcome>, S
     let per_element: Vec<Outcome> = if check.target.is_jumpcloud() {
         let results: Vec<JobWorkresult> =
             serde_json::from_value(answer.clone()).map_err(|err| format!("not JumpCloud job results: {err}"))?;
-        let submitted: Vec<Submitted> = body
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|u| Submitted {
-                username: u.get("username").and_then(Value::as_str).map(str::to_owned),
-                email: u.get("email").and_then(Value::as_str).map(str::to_owned),
-            })
-            .collect();
+        let submitted: Vec<Submitted> = body.as_array().into_iter().flatten().map(Submitted::from_user).collect();
         reconcile_jumpcloud(&submitted, &results, check.target == Format::JumpcloudCreate)
     } else {
         // Chunked runs answer once per chunk; bulkIds (rowN) tie the operations back together.

@@ -86,15 +86,8 @@ fn jumpcloud_answers_read_and_match() {
     let job: JobId = serde_json::from_value(json("jumpcloud/job-id.json")).unwrap();
     assert_eq!(job.job_id, "65a1b2c3d4e5f60718293a4b");
     let results: Vec<JobWorkresult> = serde_json::from_value(json("jumpcloud/workresults.json")).unwrap();
-    let submitted: Vec<Submitted> = json("jumpcloud/create.json")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| Submitted {
-            username: u["username"].as_str().map(Into::into),
-            email: u["email"].as_str().map(Into::into),
-        })
-        .collect();
+    let submitted: Vec<Submitted> =
+        json("jumpcloud/create.json").as_array().unwrap().iter().map(Submitted::from_user).collect();
     let outcomes = reconcile_jumpcloud(&submitted, &results, true);
     assert!(matches!(&outcomes[0], Outcome::Failed { message, .. } if message == "email address already in use"));
     assert_eq!(outcomes[1], Outcome::Created { id: Some("5f0c1b2e3d4a5b6c7d8e9f10".into()) });
