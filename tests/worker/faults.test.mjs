@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startFaultProxy } from "../support/faults.mjs";
 import { randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
 const USERS = 250;
@@ -35,7 +36,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
     bulkId: `u${i}`,
     data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `fault.user${i}` },
   }));
-  const res = await fetch(`${worker.url}/scim/v2/Bulk`, {
+  const res = await conforming(`${worker.url}/scim/v2/Bulk`, {
     method: "POST",
     headers: { "x-api-key": KEY, prefer: "respond-async" },
     body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: operations }),
@@ -46,7 +47,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
 
   const done = await waitFor(
     async () => {
-      const job = await (await fetch(`${worker.url}/jobs/${id}`, { headers: { "x-api-key": KEY } })).json();
+      const job = await (await conforming(`${worker.url}/jobs/${id}`, { headers: { "x-api-key": KEY } })).json();
       return ["finished", "partial", "failed"].includes(job.status) && job;
     },
     { timeoutMs: 150_000, intervalMs: 500, what: "the job to finish" },
@@ -66,7 +67,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   assert.equal(list.totalResults, USERS, "no user created twice");
 
   // Every operation has exactly one final result, with the id the upstream gave it.
-  const { results } = await (await fetch(`${worker.url}/jobs/${id}/results`, { headers: { "x-api-key": KEY } })).json();
+  const { results } = await (await conforming(`${worker.url}/jobs/${id}/results`, { headers: { "x-api-key": KEY } })).json();
   const answered = results.flatMap((r) => r.response.Operations);
   assert.equal(answered.length, USERS);
   assert.equal(new Set(answered.map((o) => o.bulkId)).size, USERS);

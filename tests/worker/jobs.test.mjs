@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -55,7 +56,7 @@ function request() {
 
 test("a request over the upstream's limits runs as a chunked job and creates everything", { timeout: 300_000 }, async () => {
   // No Prefer header: it cannot fit one upstream request, so it becomes a job anyway.
-  const res = await fetch(`${worker.url}/scim/v2/Bulk`, {
+  const res = await conforming(`${worker.url}/scim/v2/Bulk`, {
     method: "POST",
     headers: { "x-api-key": KEY, "content-type": "application/scim+json" },
     body: JSON.stringify(request()),
@@ -67,7 +68,7 @@ test("a request over the upstream's limits runs as a chunked job and creates eve
 
   const done = await waitFor(
     async () => {
-      const current = await (await fetch(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": KEY } })).json();
+      const current = await (await conforming(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": KEY } })).json();
       return ["finished", "partial", "failed"].includes(current.status) && current;
     },
     { timeoutMs: 240_000, intervalMs: 500, what: "the job to finish" },
@@ -89,7 +90,7 @@ test("a request over the upstream's limits runs as a chunked job and creates eve
   assert.ok(staff.members.every((m) => !m.value.startsWith("bulkId:")), "ids carried from earlier chunks");
   assert.ok(staff.members.some((m) => m.value === u0.id));
   // Paged results, one per operation (users, groups and the follow-up PATCH), by arithmetic.
-  const page = async (query) => fetch(`${worker.url}/jobs/${job.id}/results?${query}`, { headers: { "x-api-key": KEY } });
+  const page = async (query) => conforming(`${worker.url}/jobs/${job.id}/results?${query}`, { headers: { "x-api-key": KEY } });
   const last = await (await page("limit=100&skip=1990")).json();
   assert.equal(last.total, USERS + 4);
   assert.equal(last.items.length, 14);

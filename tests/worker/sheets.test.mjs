@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ROOT, randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
 let scim;
@@ -23,7 +24,7 @@ after(async () => {
   await scim?.stop();
 });
 
-const api = (path, init = {}) => fetch(`${worker.url}${path}`, { ...init, headers: { "x-api-key": KEY, ...(init.headers ?? {}) } });
+const api = (path, init = {}) => conforming(`${worker.url}${path}`, { ...init, headers: { "x-api-key": KEY, ...(init.headers ?? {}) } });
 
 async function finished(id) {
   return waitFor(

@@ -2,9 +2,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { VERSION, randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { conforming } from "../support/openapi.mjs";
 
 const ACME_KEY = randomKey();
 const GLOBEX_KEY = randomKey();
+const ORACLE_KEY = randomKey();
 const BULK_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -15,7 +17,11 @@ before(async () => {
   scim = await startScimServer();
   const upstream = { url: scim.url, token: scim.token };
   worker = await startWorker({
-    tenants: [tenant("acme", ACME_KEY, upstream), tenant("globex", GLOBEX_KEY, upstream)],
+    tenants: [
+      tenant("acme", ACME_KEY, upstream),
+      tenant("globex", GLOBEX_KEY, upstream),
+      tenant("initech", ORACLE_KEY, { ...upstream, kind: "oracle" }),
+    ],
   });
 });
 
@@ -25,7 +31,7 @@ after(async () => {
 });
 
 function api(path, { key = ACME_KEY, headers = {}, ...init } = {}) {
-  return fetch(`${worker.url}${path}`, {
+  return conforming(`${worker.url}${path}`, {
     ...init,
     headers: { ...(key ? { "x-api-key": key } : {}), ...headers },
   });
@@ -44,7 +50,7 @@ function createUsers(...userNames) {
 }
 
 test("GET /healthz answers without a key and names the core version", async () => {
-  const res = await fetch(`${worker.url}/healthz`);
+  const res = await conforming(`${worker.url}/healthz`);
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { status: "ok", version: VERSION });
 });
@@ -122,7 +128,8 @@ test("Prefer: respond-async queues a job, kept in KV, that creates the user upst
 });
 
 test("unknown routes answer 404 in SCIM error form", async () => {
-  const res = await api("/no/such/route");
+  // Not through `api`: an unknown route is, by definition, not in /openapi.json.
+  const res = await fetch(`${worker.url}/no/such/route`, { headers: { "x-api-key": ACME_KEY } });
   assert.equal(res.status, 404);
   assert.equal((await res.json()).status, "404");
 });
@@ -144,4 +151,16 @@ test("ServiceProviderConfig advertises muster's own bulk limits", async () => {
   const config = await res.json();
   assert.deepEqual(config.bulk, { supported: true, maxOperations: 100000, maxPayloadSize: 8388608 });
   assert.equal((await api("/scim/v2/ServiceProviderConfig", { key: null })).status, 401);
+});
+
+test("each tenant's payloads are checked in its upstream's dialect (RFC 7644 or Oracle HCM)", async () => {
+  const rfc = createUsers("dialect.rfc");
+  const oracle = rfc.replaceAll(USER_URN, "urn:scim:schemas:core:2.0:User");
+  const codes = async (key, body) => {
+    const res = await api("/scim/v2/Bulk", { key, method: "POST", body });
+    assert.equal(res.status, 400);
+    return (await res.json()).diagnostics.map((d) => d.code);
+  };
+  assert.ok((await codes(ORACLE_KEY, rfc)).includes("user-rfc-urn-in-oracle"));
+  assert.ok((await codes(ACME_KEY, oracle)).includes("user-oracle-urn"));
 });

@@ -18,12 +18,32 @@ pub(crate) struct Tenant {
     pub(crate) upstream: Upstream,
 }
 
+/// The identity system behind a tenant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Kind {
+    /// SCIM 2.0 Bulk (RFC 7644).
+    #[default]
+    Scim,
+    /// Oracle HCM's SCIM flavour: the same `/Bulk`, its own User URN and type codes.
+    Oracle,
+    /// JumpCloud API v2 bulk user jobs (asynchronous; results are polled).
+    Jumpcloud,
+}
+
 /// Where a tenant's jobs go. The token never leaves the Worker except towards this URL.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Upstream {
-    /// Base URL of the SCIM service, for example `https://idp.example/scim/v2`.
+    #[serde(default)]
+    pub(crate) kind: Kind,
+    /// Base URL: of the SCIM service (`https://idp.example/scim/v2`), or JumpCloud's API v2
+    /// (`https://console.jumpcloud.com/api/v2`).
     pub(crate) url: String,
+    /// The SCIM bearer token, or the JumpCloud API key.
     pub(crate) token: Option<String>,
+    /// JumpCloud `x-org-id`, for multi-tenant admins' keys; a client's own `x-org-id` wins.
+    #[serde(rename = "orgId", default)]
+    pub(crate) org_id: Option<String>,
     /// The upstream's bulk limits (its ServiceProviderConfig `bulk`); muster's conservative
     /// defaults when unset.
     #[serde(rename = "maxOperations", default)]
@@ -39,7 +59,20 @@ impl Upstream {
             max_operations: self.max_operations,
             max_payload_size: self.max_payload_size,
         };
-        muster::plan::Limits::from_config(Some(&config))
+        let mut limits = muster::plan::Limits::from_config(Some(&config));
+        if self.kind == Kind::Jumpcloud && self.max_operations.is_none() {
+            limits.max_operations = muster::plan::JUMPCLOUD_MAX_USERS;
+        }
+        limits
+    }
+
+    /// The dialect `POST /scim/v2/Bulk` payloads must follow for this upstream.
+    pub(crate) fn scim_format(&self) -> Option<muster::Format> {
+        match self.kind {
+            Kind::Scim => Some(muster::Format::Scim),
+            Kind::Oracle => Some(muster::Format::Oracle),
+            Kind::Jumpcloud => None,
+        }
     }
 }
 

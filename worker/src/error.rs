@@ -1,7 +1,9 @@
-//! Errors a route can answer with, rendered in RFC 7644 §3.12 form. Internal detail stays in logs.
+//! Errors a route can answer with, in the shape of the API the route belongs to: RFC 7644 §3.12
+//! for SCIM and muster's own routes, JumpCloud's `Error` / `ErrorDetails` under `/api/v2`.
+//! Internal detail stays in logs.
 
 use muster::Report;
-use serde_json::json;
+use serde_json::{Value, json};
 use worker::{Response, Result};
 
 pub(crate) const SCIM_ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -22,33 +24,98 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
+/// Which API a route belongs to, so its errors keep that API's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Face {
+    /// SCIM and muster's own routes.
+    Scim,
+    /// The JumpCloud-compatible routes under `/api/v2`.
+    Jumpcloud,
+}
+
 impl ApiError {
     pub(crate) fn into_response(self) -> Result<Response> {
-        let (status, detail, extra) = match self {
-            ApiError::Unauthorized => {
-                (401, "Send a valid API key in `x-api-key` or `Authorization: Bearer`.".to_owned(), json!({}))
-            }
-            ApiError::NotFound => (404, "No such resource.".to_owned(), json!({})),
-            ApiError::Invalid(report) => (
-                400,
-                format!("The request has {} error(s); see `diagnostics`.", report.summary.errors),
-                json!({ "scimType": "invalidValue", "diagnostics": report.diagnostics }),
-            ),
-            ApiError::BadRequest(detail) => (400, detail, json!({ "scimType": "invalidSyntax" })),
-            ApiError::TooLarge(detail) => (413, detail, json!({})),
-            ApiError::NotAcceptable(detail) => (406, detail, json!({})),
-            ApiError::Upstream(detail) => (502, detail, json!({})),
-            ApiError::Internal(detail) => {
-                worker::console_error!("internal error: {detail}");
-                (500, "Internal error; the request was not processed.".to_owned(), json!({}))
-            }
+        self.render(Face::Scim)
+    }
+
+    pub(crate) fn render(self, face: Face) -> Result<Response> {
+        let (status, message) = (self.status(), self.message());
+        let body = match (face, self) {
+            (Face::Scim, ApiError::Invalid(report)) => json!({
+                "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": message,
+                "scimType": "invalidValue", "diagnostics": report.diagnostics,
+            }),
+            (Face::Scim, ApiError::BadRequest(_)) => json!({
+                "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": message, "scimType": "invalidSyntax",
+            }),
+            (Face::Scim, _) => json!({ "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": message }),
+            (Face::Jumpcloud, ApiError::Invalid(report)) => json!({
+                "code": status, "message": message, "status": grpc_status(status), "details": details(&report),
+            }),
+            (Face::Jumpcloud, _) => json!({ "code": status, "message": message, "status": grpc_status(status) }),
         };
-        let mut body = json!({ "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": detail });
-        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-            body.extend(extra.clone());
-        }
         Ok(Response::from_json(&body)?.with_status(status))
     }
+
+    fn status(&self) -> u16 {
+        match self {
+            ApiError::Unauthorized => 401,
+            ApiError::NotFound => 404,
+            ApiError::Invalid(_) | ApiError::BadRequest(_) => 400,
+            ApiError::TooLarge(_) => 413,
+            ApiError::NotAcceptable(_) => 406,
+            ApiError::Upstream(_) => 502,
+            ApiError::Internal(_) => 500,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            ApiError::Unauthorized => "Send a valid API key in `x-api-key` or `Authorization: Bearer`.".to_owned(),
+            ApiError::NotFound => "No such resource.".to_owned(),
+            ApiError::Invalid(report) => {
+                format!("The request has {} error(s); every one is listed with where it is.", report.summary.errors)
+            }
+            ApiError::BadRequest(detail)
+            | ApiError::TooLarge(detail)
+            | ApiError::NotAcceptable(detail)
+            | ApiError::Upstream(detail) => detail.clone(),
+            ApiError::Internal(detail) => {
+                worker::console_error!("internal error: {detail}");
+                "Internal error; the request was not processed.".to_owned()
+            }
+        }
+    }
+}
+
+/// google.rpc status names, as JumpCloud's `Error.status` uses them.
+fn grpc_status(status: u16) -> &'static str {
+    match status {
+        400 => "INVALID_ARGUMENT",
+        401 => "UNAUTHENTICATED",
+        404 => "NOT_FOUND",
+        406 => "FAILED_PRECONDITION",
+        413 => "RESOURCE_EXHAUSTED",
+        502 => "UNAVAILABLE",
+        _ => "INTERNAL",
+    }
+}
+
+/// One `ErrorDetails.details` entry per diagnostic: the element's index in the submitted array,
+/// the field, and the message that says what to do.
+fn details(report: &Report) -> Vec<Value> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let index = d.pointer.as_deref().and_then(|p| p.split('/').nth(1)).and_then(|i| i.parse::<u64>().ok());
+            json!({
+                "@type": "type.muster.dev/Diagnostic",
+                "index": index, "field": d.field, "message": d.message,
+                "code": d.code, "severity": d.severity, "pointer": d.pointer,
+            })
+        })
+        .collect()
 }
 
 impl From<worker::Error> for ApiError {

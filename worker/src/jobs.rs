@@ -4,14 +4,18 @@
 //! `job/{tenant}/{id}` the record; `…/in/{n}` chunk n as planned (written once, at submission);
 //! `…/res/{n}` what the upstream answered (written once); `…/ids/{n}` the ids chunk n created,
 //! by bulkId (written once), which later chunks need to resolve their references.
+//! `…/upjob/{n}` the upstream's own job id for chunk n (JumpCloud, whose jobs are asynchronous).
+//! `active/{tenant}/{id}` marks a job not yet done, for the sweeper ([`sweep`]).
 //! Chunks run in order: the consumer of chunk n enqueues chunk n + 1. KV sees one record write
 //! per chunk, never one per user.
 
 use crate::auth::{self, Tenant};
 use crate::error::ApiError;
 use crate::upstream;
+use crate::upstream::jumpcloud::Params;
+use muster::payload::jumpcloud::JobWorkresult;
 use muster::plan::{Chunk, Plan};
-use muster::results::{Outcome, reconcile_scim};
+use muster::results::{Outcome, Submitted, jumpcloud_outcome, match_jumpcloud, reconcile_scim};
 use muster::spreadsheet::SheetOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -36,6 +40,38 @@ pub(crate) struct ChunkMessage {
 
 /// A chunk is given up (marked failed) after this many attempts.
 const MAX_ATTEMPTS: u32 = 8;
+/// An upstream JumpCloud job still pending after this many polls is given up.
+const MAX_POLLS: u32 = 120;
+/// A job whose record has not moved for this long lost its queue message (the longest retry
+/// delay is 15 minutes); the sweeper sends it again.
+const STALE_AFTER_MS: f64 = 30.0 * 60.0 * 1000.0;
+
+/// What a job's chunks are: SCIM bulk requests (RFC 7644 or Oracle), or JumpCloud user arrays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Dialect {
+    #[default]
+    Scim,
+    JumpcloudCreate,
+    JumpcloudUpdate,
+}
+
+impl Dialect {
+    fn is_jumpcloud(self) -> bool {
+        self != Dialect::Scim
+    }
+}
+
+/// Everything a new job is made of.
+pub(crate) struct Submission<'a> {
+    pub(crate) plan: Plan,
+    /// Operations or users as submitted.
+    pub(crate) operations: u64,
+    pub(crate) dialect: Dialect,
+    /// For a spreadsheet job: the file and how it was read.
+    pub(crate) sheet: Option<(&'a [u8], &'a SheetOptions)>,
+    pub(crate) jumpcloud: Option<Params>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +114,36 @@ pub(crate) struct Job {
     /// For a job made from a spreadsheet: how it was read (the file is kept beside the job).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sheet: Option<SheetOptions>,
+    #[serde(default)]
+    pub(crate) dialect: Dialect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jumpcloud: Option<Params>,
+}
+
+impl Job {
+    pub(crate) fn status(&self) -> JobStatus {
+        self.status
+    }
+
+    pub(crate) fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    pub(crate) fn created_at(&self) -> &str {
+        &self.created_at
+    }
+
+    pub(crate) fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+
+    pub(crate) fn work_units_count(&self) -> u64 {
+        self.work_units_count
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(self.status, JobStatus::Finished | JobStatus::Partial | JobStatus::Failed)
+    }
 }
 
 /// One chunk's outcome: the upstream's status and body, or why there is none.
@@ -91,6 +157,10 @@ struct ChunkResult {
 
 fn job_key(tenant: &str, id: &str) -> String {
     format!("job/{tenant}/{id}")
+}
+
+fn active_key(tenant: &str, id: &str) -> String {
+    format!("active/{tenant}/{id}")
 }
 
 fn sheet_key(tenant: &str, id: &str) -> String {
@@ -138,16 +208,14 @@ pub(crate) async fn create_once(
     env: &Env,
     tenant: &Tenant,
     idempotency_key: Option<&str>,
-    plan: Plan,
-    operations: u64,
-    sheet: Option<(&[u8], &SheetOptions)>,
+    submission: Submission<'_>,
 ) -> Result<Job, ApiError> {
     if let Some(key) = idempotency_key
         && let Some(job) = for_idempotency_key(env, tenant, key).await?
     {
         return Ok(job);
     }
-    let job = create(env, tenant, plan, operations, sheet).await?;
+    let job = create(env, tenant, submission).await?;
     if let Some(key) = idempotency_key {
         remember_idempotency_key(env, tenant, key, &job).await?;
     }
@@ -157,6 +225,7 @@ pub(crate) async fn create_once(
 /// The `202 Accepted` answer for a job: the record, with `Location: /jobs/{id}`.
 pub(crate) fn accepted(job: &Job) -> Result<Response, ApiError> {
     let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
     headers.set("location", &format!("/jobs/{}", job.id))?;
     headers.set("preference-applied", "respond-async")?;
     Ok(Response::from_json(job)?.with_status(202).with_headers(headers))
@@ -164,13 +233,8 @@ pub(crate) fn accepted(job: &Job) -> Result<Response, ApiError> {
 
 /// Stores every chunk of the plan (and the spreadsheet it came from, if any) and the record,
 /// then enqueues the first chunk.
-async fn create(
-    env: &Env,
-    tenant: &Tenant,
-    plan: Plan,
-    operations: u64,
-    sheet: Option<(&[u8], &SheetOptions)>,
-) -> Result<Job, ApiError> {
+async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Result<Job, ApiError> {
+    let Submission { plan, operations, dialect, sheet, jumpcloud } = submission;
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let id = new_id()?;
@@ -194,8 +258,11 @@ async fn create(
         created_at: stamp.clone(),
         updated_at: stamp,
         sheet: sheet.map(|(_, options)| options.clone()),
+        dialect,
+        jumpcloud,
     };
     put_json(&kv, &job_key(&tenant.id, &id), &job, ttl).await?;
+    kv.put(&active_key(&tenant.id, &id), "")?.expiration_ttl(ttl).execute().await?;
     enqueue(env, &tenant.id, &id, 0, 0, 0).await?;
     Ok(job)
 }
@@ -241,12 +308,16 @@ async fn enqueue(
 
 pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
-    let job: Job = rc.env.kv(KV_BINDING)?.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
-    Ok(Response::from_json(&job)?)
+    Ok(Response::from_json(&load(&rc.env, &tenant, id).await?)?)
+}
+
+/// The tenant's job `id`; 404 for another tenant's, or an expired one.
+pub(crate) async fn load(env: &Env, tenant: &Tenant, id: &str) -> Result<Job, ApiError> {
+    env.kv(KV_BINDING)?.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)
 }
 
 /// Results paging: `limit` 1 to 100 (default 10), `skip` 0 or more.
-const DEFAULT_LIMIT: usize = 10;
+pub(crate) const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;
 
 pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
@@ -256,7 +327,7 @@ pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tena
     let wants_csv = req.headers().get("accept")?.is_some_and(|a| a.contains("text/csv"));
     let page = page(&req)?;
     if let (Some((limit, skip)), false) = (page, wants_csv) {
-        return results_page(&kv, &tenant, &job, limit, skip).await;
+        return results_page(&rc.env, &tenant, &job, limit, skip).await;
     }
     let mut results = Vec::new();
     for chunk in 0..job.chunks {
@@ -271,7 +342,7 @@ pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tena
 }
 
 /// `limit` and `skip` from the query, when either is there; 400 on values out of range.
-fn page(req: &Request) -> Result<Option<(usize, usize)>, ApiError> {
+pub(crate) fn page(req: &Request) -> Result<Option<(usize, usize)>, ApiError> {
     let url = req.url()?;
     let mut limit = None;
     let mut skip = None;
@@ -294,55 +365,116 @@ fn page(req: &Request) -> Result<Option<(usize, usize)>, ApiError> {
     Ok((limit.is_some() || skip.is_some()).then(|| (limit.unwrap_or(DEFAULT_LIMIT), skip.unwrap_or(0))))
 }
 
-/// One result per operation, in plan order: the upstream's answer, or `pending` while its chunk
-/// has not run. Only the chunks the page covers are read.
-async fn results_page(
-    kv: &KvStore,
+/// One submitted operation (SCIM) or user (JumpCloud) and what became of it.
+pub(crate) struct Entry {
+    /// Its position in the submission.
+    pub(crate) index: usize,
+    /// As sent (after planning).
+    pub(crate) input: serde_json::Value,
+    pub(crate) outcome: Outcome,
+    /// JumpCloud's own work result for it, when the upstream gave one.
+    pub(crate) upstream: Option<serde_json::Value>,
+}
+
+/// The entries `skip .. skip + limit` in plan order, and how many there are in all. Only the
+/// chunks the page covers are read.
+pub(crate) async fn entries(
+    env: &Env,
     tenant: &Tenant,
     job: &Job,
     limit: usize,
     skip: usize,
-) -> Result<Response, ApiError> {
+) -> Result<(usize, Vec<Entry>), ApiError> {
+    let kv = env.kv(KV_BINDING)?;
     let total: usize = job.chunk_sizes.iter().map(|&n| n as usize).sum();
-    let mut items = Vec::new();
+    let mut entries = Vec::new();
     let mut first_of_chunk = 0usize;
     for (chunk, &size) in job.chunk_sizes.iter().enumerate() {
-        let size = size as usize;
-        let (start, end) = (first_of_chunk, first_of_chunk + size);
+        let (start, end) = (first_of_chunk, first_of_chunk + size as usize);
         first_of_chunk = end;
-        if end <= skip || start >= skip + limit {
+        if end <= skip || start >= skip.saturating_add(limit) {
             continue;
         }
         let result = kv.get(&chunk_key(&tenant.id, &job.id, "res", chunk as u32)).json::<ChunkResult>().await?;
         let input = kv.get(&chunk_key(&tenant.id, &job.id, "in", chunk as u32)).json::<Chunk>().await?;
-        let outcomes = match (&result, &input) {
-            (Some(ChunkResult { response: Some(response), .. }), Some(input)) => {
-                reconcile_scim(&input.request, response).ok()
+        let inputs = input.as_ref().map(|c| sent_items(job.dialect, &c.request)).unwrap_or_default();
+        let mut outcomes = match (&result, &input) {
+            (Some(result), Some(input)) => chunk_outcomes(job.dialect, input, result),
+            (Some(result), None) => {
+                vec![(failed(result.error.as_deref().unwrap_or("the job's input has expired")), None); size as usize]
             }
-            _ => None,
-        };
-        for i in skip.max(start)..end.min(skip + limit) {
-            let operation = input.as_ref().and_then(|c| c.request["Operations"].get(i - start));
-            let outcome = match (&result, &outcomes) {
-                (None, _) => serde_json::json!({"outcome": "pending"}),
-                (Some(_), Some(outcomes)) => {
-                    outcomes.get(i - start).map_or(serde_json::json!({"outcome": "notAttempted"}), |o| {
-                        serde_json::to_value(o).unwrap_or_default()
-                    })
-                }
-                (Some(r), None) => {
-                    serde_json::json!({"outcome": "failed", "message": r.error.clone().unwrap_or_default()})
-                }
-            };
-            items.push(serde_json::json!({
-                "index": i,
-                "method": operation.and_then(|o| o.get("method")),
-                "path": operation.and_then(|o| o.get("path")),
-                "bulkId": operation.and_then(|o| o.get("bulkId")),
-                "result": outcome,
-            }));
+            (None, _) => Vec::new(),
+        }
+        .into_iter();
+        for i in start..end {
+            let (outcome, upstream) = outcomes.next().unwrap_or((Outcome::Pending, None));
+            if i >= skip && i < skip.saturating_add(limit) {
+                let input = inputs.get(i - start).cloned().unwrap_or_default();
+                entries.push(Entry { index: i, input, outcome, upstream });
+            }
         }
     }
+    Ok((total, entries))
+}
+
+/// The operations or users of a chunk's request.
+fn sent_items(dialect: Dialect, request: &serde_json::Value) -> Vec<serde_json::Value> {
+    let items = if dialect.is_jumpcloud() { Some(request) } else { request.get("Operations") };
+    items.and_then(serde_json::Value::as_array).cloned().unwrap_or_default()
+}
+
+fn failed(message: &str) -> Outcome {
+    Outcome::Failed { status: None, scim_type: None, message: message.to_owned() }
+}
+
+/// Each operation's outcome in a finished chunk, in order, with JumpCloud's work result when the
+/// upstream is JumpCloud.
+fn chunk_outcomes(dialect: Dialect, chunk: &Chunk, result: &ChunkResult) -> Vec<(Outcome, Option<serde_json::Value>)> {
+    let operations = chunk.origins.len();
+    let (Some(status), Some(response)) = (result.status, &result.response) else {
+        let why = result.error.as_deref().unwrap_or("the upstream gave no answer");
+        return vec![(failed(why), None); operations];
+    };
+    if !(200..300).contains(&status) {
+        let detail = response.get("detail").or_else(|| response.get("message")).and_then(serde_json::Value::as_str);
+        let message = detail.map_or_else(|| format!("the upstream refused the request ({status})"), str::to_owned);
+        return vec![(Outcome::Failed { status: Some(status), scim_type: None, message }, None); operations];
+    }
+    if !dialect.is_jumpcloud() {
+        return match reconcile_scim(&chunk.request, response) {
+            Ok(outcomes) => outcomes.into_iter().map(|o| (o, None)).collect(),
+            Err(why) => vec![(failed(&why), None); operations],
+        };
+    }
+    let raw: Vec<serde_json::Value> = response.as_array().cloned().unwrap_or_default();
+    let results: Vec<JobWorkresult> = raw.iter().filter_map(|r| serde_json::from_value(r.clone()).ok()).collect();
+    let submitted: Vec<Submitted> = sent_items(dialect, &chunk.request).iter().map(Submitted::from_user).collect();
+    let creating = dialect == Dialect::JumpcloudCreate;
+    match_jumpcloud(&submitted, &results)
+        .into_iter()
+        .map(|found| match found {
+            Some(r) => (jumpcloud_outcome(&results[r], creating), raw.get(r).cloned()),
+            None => (Outcome::NotAttempted, None),
+        })
+        .collect()
+}
+
+/// `GET /jobs/{id}/results?limit&skip`: one item per operation or user, in plan order; `pending`
+/// while its chunk has not run.
+async fn results_page(env: &Env, tenant: &Tenant, job: &Job, limit: usize, skip: usize) -> Result<Response, ApiError> {
+    let (total, entries) = entries(env, tenant, job, limit, skip).await?;
+    let items: Vec<serde_json::Value> = entries
+        .into_iter()
+        .map(|e| {
+            let result = serde_json::to_value(&e.outcome).unwrap_or_default();
+            let field = |name: &str| e.input.get(name).cloned();
+            if job.dialect.is_jumpcloud() {
+                serde_json::json!({"index": e.index, "username": field("username"), "email": field("email"), "id": field("id"), "result": result})
+            } else {
+                serde_json::json!({"index": e.index, "method": field("method"), "path": field("path"), "bulkId": field("bulkId"), "result": result})
+            }
+        })
+        .collect();
     Ok(Response::from_json(&serde_json::json!({ "total": total, "skip": skip, "limit": limit, "items": items }))?)
 }
 
@@ -355,7 +487,12 @@ async fn results_csv(kv: &KvStore, tenant: &Tenant, job: &Job, results: &[ChunkR
     };
     let bytes = kv.get(&sheet_key(&tenant.id, &job.id)).bytes().await?.ok_or(ApiError::NotFound)?;
     let (sheet, check) = muster::spreadsheet::read_and_check(&bytes, options).map_err(ApiError::Internal)?;
-    let answers: Vec<serde_json::Value> = results.iter().filter_map(|r| r.response.clone()).collect();
+    let answers: Vec<serde_json::Value> = if job.dialect.is_jumpcloud() {
+        // One array of work results per chunk; the report wants them all in one.
+        results.iter().filter_map(|r| r.response.as_ref()?.as_array().cloned()).flatten().collect()
+    } else {
+        results.iter().filter_map(|r| r.response.clone()).collect()
+    };
     let outcomes =
         muster::spreadsheet::outcomes(&check, &serde_json::Value::Array(answers)).map_err(ApiError::Internal)?;
     let csv = muster::report::to_csv(&sheet, &outcomes).map_err(ApiError::Internal)?;
@@ -386,11 +523,23 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     if kv.get(&chunk_key(&msg.tenant, &msg.job, "res", msg.chunk)).text().await?.is_some() {
         return advance(env, msg).await;
     }
+    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else {
+        return Ok(()); // expired: nothing left to do it for
+    };
     let tenant = auth::tenant_by_id(env, &msg.tenant)?;
     let Some(chunk) = kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await? else {
         let result = ChunkResult::failed(msg.chunk, "the job's input has expired");
         return finish_chunk(env, msg, &Chunk::empty(), result, HashMap::new()).await;
     };
+    if job.dialect.is_jumpcloud() {
+        return run_jumpcloud_chunk(env, msg, &job, &tenant, chunk).await;
+    }
+    run_scim_chunk(env, msg, &tenant, chunk).await
+}
+
+/// A SCIM chunk: resolve carried references, send (halving on 413), record the answer.
+async fn run_scim_chunk(env: &Env, msg: &ChunkMessage, tenant: &Tenant, chunk: Chunk) -> Result<(), ApiError> {
+    let kv = env.kv(KV_BINDING)?;
     let created = carried_ids(&kv, msg, &chunk).await?;
     let full_request = chunk.resolve(&created);
 
@@ -399,7 +548,7 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let sent_key = chunk_key(&msg.tenant, &msg.job, "sent", msg.chunk);
     let mut recovered = Vec::new();
     if kv.get(&sent_key).text().await?.is_some() {
-        match upstream::already_created(&tenant.upstream, &full_request).await {
+        match upstream::scim::already_created(&tenant.upstream, &full_request).await {
             Ok(found) => recovered = found,
             Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
             Err(err) => return Err(err),
@@ -412,7 +561,7 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let reply = if remaining == 0 {
         upstream::Reply { status: 200, body: r#"{"Operations": []}"#.to_owned(), retry_after: None }
     } else {
-        match upstream::send_splitting(&tenant.upstream, &request).await {
+        match upstream::scim::send_splitting(&tenant.upstream, &request).await {
             Ok(reply) if reply.is_retryable() => return retry_later(env, msg, reply.retry_after).await,
             Ok(reply) => reply,
             Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
@@ -430,6 +579,73 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let ids = created_ids(&full_request, &response);
     let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
     finish_chunk(env, msg, &Chunk { request: full_request, ..chunk }, result, ids).await
+}
+
+/// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job
+/// (its id is kept, so a redelivered message polls instead of submitting again), then poll its
+/// results until none is `pending`, and record them.
+async fn run_jumpcloud_chunk(
+    env: &Env,
+    msg: &ChunkMessage,
+    job: &Job,
+    tenant: &Tenant,
+    chunk: Chunk,
+) -> Result<(), ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    let params = job.jumpcloud.clone().unwrap_or_default();
+    let upjob_key = chunk_key(&msg.tenant, &msg.job, "upjob", msg.chunk);
+    let Some(upstream_job) = kv.get(&upjob_key).text().await? else {
+        let update = job.dialect == Dialect::JumpcloudUpdate;
+        let reply = match upstream::jumpcloud::submit(&tenant.upstream, update, &chunk.request, &params).await {
+            Ok(reply) if reply.is_retryable() => return retry_later(env, msg, reply.retry_after).await,
+            Ok(reply) => reply,
+            // No answer: JumpCloud refuses a second user with the same username or email, so
+            // submitting again cannot create anyone twice (a repeat shows as that refusal).
+            Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+            Err(err) => return Err(err),
+        };
+        let Some(id) = upstream::jumpcloud::accepted_job_id(&reply) else {
+            let response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
+            let result =
+                ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
+            return finish_chunk(env, msg, &chunk, result, HashMap::new()).await;
+        };
+        kv.put(&upjob_key, id)?.expiration_ttl(ttl(env)).execute().await?;
+        return poll_later(env, msg, 0).await;
+    };
+    let results = match upstream::jumpcloud::results(&tenant.upstream, &upstream_job, &params).await {
+        Ok(Ok(results)) => results,
+        Ok(Err(reply)) if !reply.is_retryable() => {
+            let why = format!("JumpCloud answered {} when asked for job {upstream_job}'s results", reply.status);
+            return finish_chunk(env, msg, &chunk, ChunkResult::failed(msg.chunk, &why), HashMap::new()).await;
+        }
+        Ok(Err(_)) | Err(ApiError::Upstream(_)) => return poll_later(env, msg, msg.attempt + 1).await,
+        Err(err) => return Err(err),
+    };
+    let pending = results.iter().any(|r| {
+        r.get("status").and_then(serde_json::Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("pending"))
+    });
+    if pending || results.len() < chunk.origins.len() {
+        return poll_later(env, msg, msg.attempt + 1).await;
+    }
+    let result = ChunkResult {
+        chunk: msg.chunk,
+        status: Some(200),
+        response: Some(serde_json::Value::Array(results)),
+        error: None,
+    };
+    finish_chunk(env, msg, &chunk, result, HashMap::new()).await
+}
+
+/// Polls a JumpCloud chunk again shortly (1 s, growing to 10 s); gives up after `MAX_POLLS`.
+async fn poll_later(env: &Env, msg: &ChunkMessage, polls: u32) -> Result<(), ApiError> {
+    if polls >= MAX_POLLS {
+        let result = ChunkResult::failed(msg.chunk, "JumpCloud's job was still pending after every poll");
+        let kv = env.kv(KV_BINDING)?;
+        let chunk = kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await?;
+        return finish_chunk(env, msg, &chunk.unwrap_or_else(Chunk::empty), result, HashMap::new()).await;
+    }
+    enqueue(env, &msg.tenant, &msg.job, msg.chunk, polls, (1 + polls / 3).min(10)).await
 }
 
 /// Tries the chunk again later, as a new message carrying the attempt count; gives up after
@@ -504,12 +720,11 @@ async fn finish_chunk(
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), &ids, ttl).await?;
-    let counts = chunk_counts(chunk, &result);
     put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "res", msg.chunk), &result, ttl).await?;
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
         job.chunks_done = job.chunks_done.max(msg.chunk + 1);
-        job.counts.add(&counts);
+        job.counts.add(&chunk_counts(job.dialect, chunk, &result));
         let done = job.chunks_done >= job.chunks;
         job.status = match (done, job.counts.failed + job.counts.not_attempted) {
             (false, _) => JobStatus::Running,
@@ -519,6 +734,9 @@ async fn finish_chunk(
         };
         job.updated_at = now();
         put_json(&kv, &key, &job, ttl).await?;
+        if done {
+            kv.delete(&active_key(&msg.tenant, &msg.job)).await?;
+        }
     }
     advance(env, msg).await
 }
@@ -533,17 +751,43 @@ async fn advance(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn chunk_counts(chunk: &Chunk, result: &ChunkResult) -> Counts {
-    let operations = chunk.origins.len() as u64;
-    let outcomes = match (&result.status, &result.response) {
-        (Some(status), Some(response)) if (200..300).contains(status) => reconcile_scim(&chunk.request, response).ok(),
-        _ => None,
-    };
-    let Some(outcomes) = outcomes else {
-        return Counts { failed: operations, ..Counts::default() };
-    };
+/// The cron sweeper: a job whose record has not moved for `STALE_AFTER_MS` lost its queue
+/// message (a crash, a dropped delivery); its next chunk is sent again. Safe to repeat: a chunk
+/// with a result is skipped, and one already sent is looked up before it is sent again.
+pub(crate) async fn sweep(env: &Env) -> Result<u32, ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    let now = worker::js_sys::Date::now();
+    let mut resent = 0;
+    let mut cursor = None;
+    loop {
+        let mut list = kv.list().prefix("active/".to_owned());
+        if let Some(c) = cursor.take() {
+            list = list.cursor(c);
+        }
+        let page = list.execute().await?;
+        for key in &page.keys {
+            let Some((tenant, id)) = key.name.strip_prefix("active/").and_then(|k| k.split_once('/')) else { continue };
+            let Some(job) = kv.get(&job_key(tenant, id)).json::<Job>().await? else {
+                kv.delete(&key.name).await?; // expired
+                continue;
+            };
+            if job.is_done() {
+                kv.delete(&key.name).await?;
+            } else if now - worker::js_sys::Date::parse(&job.updated_at) > STALE_AFTER_MS {
+                enqueue(env, tenant, id, job.chunks_done, 0, 0).await?;
+                resent += 1;
+            }
+        }
+        if page.list_complete {
+            return Ok(resent);
+        }
+        cursor = page.cursor;
+    }
+}
+
+fn chunk_counts(dialect: Dialect, chunk: &Chunk, result: &ChunkResult) -> Counts {
     let mut counts = Counts::default();
-    for outcome in outcomes {
+    for (outcome, _) in chunk_outcomes(dialect, chunk, result) {
         match outcome {
             Outcome::Created { .. } => counts.created += 1,
             Outcome::Updated { .. } => counts.updated += 1,

@@ -4,12 +4,18 @@ mod auth;
 mod cors;
 mod error;
 mod jobs;
+mod jumpcloud;
 mod scim;
 mod sheets;
 mod upstream;
 
-use error::ApiError;
-use worker::{Context, Env, MessageBatch, Request, Response, Result, RouteContext, Router, event};
+use error::{ApiError, Face};
+use worker::{
+    Context, Env, MessageBatch, Request, Response, Result, RouteContext, Router, ScheduleContext, ScheduledEvent, event,
+};
+
+/// The API's own description, served at `/openapi.json` (the tests check every answer against it).
+const OPENAPI: &str = include_str!("../openapi.json");
 
 #[event(start)]
 fn start() {
@@ -25,11 +31,20 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
     let response = Router::new()
         .get("/healthz", |_, _| health())
-        .post_async("/scim/v2/Bulk", |req, rc| authed(req, rc, scim::post_bulk))
-        .get_async("/scim/v2/ServiceProviderConfig", |req, rc| authed(req, rc, scim::service_provider_config))
-        .post_async("/jobs", |req, rc| authed(req, rc, sheets::post_job))
-        .get_async("/jobs/:id", |req, rc| authed(req, rc, jobs::get_job))
-        .get_async("/jobs/:id/results", |req, rc| authed(req, rc, jobs::get_results))
+        .get("/openapi.json", |_, _| openapi())
+        .post_async("/scim/v2/Bulk", |req, rc| authed(req, rc, Face::Scim, scim::post_bulk))
+        .get_async("/scim/v2/ServiceProviderConfig", |req, rc| {
+            authed(req, rc, Face::Scim, scim::service_provider_config)
+        })
+        .post_async("/jobs", |req, rc| authed(req, rc, Face::Scim, sheets::post_job))
+        .get_async("/jobs/:id", |req, rc| authed(req, rc, Face::Scim, jobs::get_job))
+        .get_async("/jobs/:id/results", |req, rc| authed(req, rc, Face::Scim, jobs::get_results))
+        .post_async("/api/v2/bulk/users", |req, rc| authed(req, rc, Face::Jumpcloud, jumpcloud::create_users))
+        .patch_async("/api/v2/bulk/users", |req, rc| authed(req, rc, Face::Jumpcloud, jumpcloud::update_users))
+        .get_async("/api/v2/bulk/users/:id/results", |req, rc| authed(req, rc, Face::Jumpcloud, jumpcloud::results))
+        .get_async("/api/v2/jobs/:id", |req, rc| authed(req, rc, Face::Jumpcloud, jumpcloud::job_details))
+        .get_async("/api/v2/jobs/:id/results", |req, rc| authed(req, rc, Face::Jumpcloud, jumpcloud::results))
+        .or_else_any_method("/api/v2/*path", |_, _| ApiError::NotFound.render(Face::Jumpcloud))
         .or_else_any_method("/*path", |_, _| ApiError::NotFound.into_response())
         .run(req, env)
         .await?;
@@ -46,12 +61,28 @@ async fn queue(batch: MessageBatch<jobs::ChunkMessage>, env: Env, _ctx: Context)
     Ok(())
 }
 
+/// The cron trigger: re-drives jobs that lost their queue message.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    match jobs::sweep(&env).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("sweeper: sent {n} stalled job(s) on"),
+        Err(err) => worker::console_error!("sweeper failed: {err:?}"),
+    }
+}
+
+fn openapi() -> Result<Response> {
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
+    Ok(Response::ok(OPENAPI)?.with_headers(headers))
+}
+
 fn health() -> Result<Response> {
     Response::from_json(&serde_json::json!({ "status": "ok", "version": muster::version() }))
 }
 
 /// Runs `handler` for the tenant the request's API key belongs to; 401 without a valid key.
-async fn authed<F, Fut>(mut req: Request, rc: RouteContext<()>, handler: F) -> Result<Response>
+async fn authed<F, Fut>(mut req: Request, rc: RouteContext<()>, face: Face, handler: F) -> Result<Response>
 where
     F: FnOnce(Request, RouteContext<()>, auth::Tenant) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<Response, ApiError>>,
@@ -65,5 +96,5 @@ where
             Err(err)
         }
     };
-    outcome.or_else(ApiError::into_response)
+    outcome.or_else(|err| err.render(face))
 }

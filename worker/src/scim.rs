@@ -17,7 +17,13 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
             "The payload exceeds the maxPayloadSize ({MAX_BODY_BYTES} bytes). Split it into smaller requests."
         )));
     }
-    let report = muster::validate_scim_bulk(&body);
+    let format = tenant.upstream.scim_format().ok_or_else(|| {
+        ApiError::BadRequest(
+            "This API key's upstream is JumpCloud: send users to POST /api/v2/bulk/users instead.".to_owned(),
+        )
+    })?;
+    // RFC 7644 or Oracle HCM, as the tenant's upstream speaks.
+    let report = muster::validate(&body, &muster::Options { format, ..muster::Options::default() });
     if !report.valid {
         return Err(ApiError::Invalid(report));
     }
@@ -39,13 +45,20 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     let fits = plan.chunks.len() == 1 && plan.operation_count() == request["Operations"].as_array().map_or(0, Vec::len);
     if prefers_async(&req) || !fits {
         let key = req.headers().get("idempotency-key")?;
-        let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), plan, report.summary.rows, None).await?;
+        let submission = jobs::Submission {
+            plan,
+            operations: report.summary.rows,
+            dialect: jobs::Dialect::Scim,
+            sheet: None,
+            jumpcloud: None,
+        };
+        let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), submission).await?;
         return jobs::accepted(&job);
     }
 
     // The planned request: the same operations, creations ahead of the operations that need them.
     let text = serde_json::to_string(&plan.chunks[0].request).map_err(|err| ApiError::Internal(err.to_string()))?;
-    let reply = upstream::post_bulk(&tenant.upstream, &text).await?;
+    let reply = upstream::scim::post_bulk(&tenant.upstream, &text).await?;
     let headers = Headers::new();
     headers.set("content-type", "application/scim+json")?;
     Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))

@@ -3,7 +3,7 @@
 //! is planned for the tenant's upstream and run like any bulk job, keeping the file for the
 //! results report (`GET /jobs/{id}/results` with `Accept: text/csv`).
 
-use crate::auth::Tenant;
+use crate::auth::{Kind, Tenant};
 use crate::error::ApiError;
 use crate::jobs;
 use muster::Format;
@@ -16,7 +16,7 @@ use worker::{Request, Response, RouteContext};
 const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
 
 pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
-    let options = sheet_options(&req)?;
+    let options = sheet_options(&req, &tenant)?;
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_SHEET_BYTES {
         return Err(ApiError::TooLarge(format!(
@@ -29,28 +29,56 @@ pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Ten
         return Err(ApiError::Invalid(check.report));
     }
     let body = check.body.ok_or_else(|| ApiError::Internal("a valid sheet without a body".to_owned()))?;
-    let plan = muster::plan::plan(&body, tenant.upstream.limits());
+    let (plan, dialect) = match options.target {
+        Format::JumpcloudCreate => {
+            (muster::plan::plan_jumpcloud(&body, tenant.upstream.limits()), jobs::Dialect::JumpcloudCreate)
+        }
+        Format::JumpcloudUpdate => {
+            (muster::plan::plan_jumpcloud(&body, tenant.upstream.limits()), jobs::Dialect::JumpcloudUpdate)
+        }
+        _ => (muster::plan::plan(&body, tenant.upstream.limits()), jobs::Dialect::Scim),
+    };
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));
     }
     let key = req.headers().get("idempotency-key")?;
-    let rows = check.report.summary.rows;
-    let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), plan, rows, Some((&bytes, &options))).await?;
+    let submission = jobs::Submission {
+        plan,
+        operations: check.report.summary.rows,
+        dialect,
+        sheet: Some((&bytes, &options)),
+        jumpcloud: None,
+    };
+    let job = jobs::create_once(&rc.env, &tenant, key.as_deref(), submission).await?;
     jobs::accepted(&job)
 }
 
 /// From the query (`target`, `filename`, `sheet`, `headerRow`, `encoding`) and the optional
 /// `x-muster-mapping` header (a saved mapping profile, JSON).
-fn sheet_options(req: &Request) -> Result<SheetOptions, ApiError> {
+fn sheet_options(req: &Request, tenant: &Tenant) -> Result<SheetOptions, ApiError> {
     let url = req.url()?;
     let mut read = ReadOptions::default();
-    let mut target = Format::Scim;
+    let kind = tenant.upstream.kind;
+    let mut target = match kind {
+        Kind::Scim => Format::Scim,
+        Kind::Oracle => Format::Oracle,
+        Kind::Jumpcloud => Format::JumpcloudCreate,
+    };
     for (key, value) in url.query_pairs() {
         match key.as_ref() {
             "target" => {
-                target = Format::parse(&value)
-                    .filter(|f| matches!(f, Format::Scim | Format::Oracle))
-                    .ok_or_else(|| ApiError::BadRequest(format!("target must be scim or oracle, not \"{value}\"")))?;
+                // The target must be a dialect the tenant's upstream speaks.
+                let allowed: &[Format] = match kind {
+                    Kind::Scim | Kind::Oracle => &[Format::Scim, Format::Oracle],
+                    Kind::Jumpcloud => &[Format::JumpcloudCreate, Format::JumpcloudUpdate],
+                };
+                target = Format::parse(&value).filter(|f| allowed.contains(f)).ok_or_else(|| {
+                    let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+                    ApiError::BadRequest(format!(
+                        "target must be {} for this API key's upstream, not \"{value}\"",
+                        names.join(" or ")
+                    ))
+                })?;
             }
             "filename" => read.filename = Some(value.into_owned()),
             "sheet" => read.sheet = Some(value.into_owned()),

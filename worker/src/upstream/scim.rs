@@ -1,31 +1,16 @@
-//! Talking to a tenant's SCIM service: send a bulk request (splitting it when the upstream says
+//! A tenant's SCIM service (RFC 7644, or Oracle HCM's flavour): send a bulk request (splitting it when the upstream says
 //! 413), find users an interrupted attempt may already have created, and decide when to retry.
 
+use super::Reply;
 use crate::auth::Upstream;
 use crate::error::ApiError;
 use serde_json::{Value, json};
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::{Headers, Method};
 
 /// Splitting a request on 413 stops after this many halvings.
 const MAX_SPLITS: u32 = 6;
 /// Users looked up per filter query when recovering from an ambiguous failure.
 const LOOKUP_BATCH: usize = 20;
-
-/// What the upstream answered, as it came.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) body: String,
-    /// `Retry-After`, in seconds from now.
-    pub(crate) retry_after: Option<u32>,
-}
-
-impl Reply {
-    /// Worth another try later: throttling, timeouts, server trouble.
-    pub(crate) fn is_retryable(&self) -> bool {
-        matches!(self.status, 408 | 425 | 429) || self.status >= 500
-    }
-}
 
 fn headers(upstream: &Upstream) -> Result<Headers, ApiError> {
     let headers = Headers::new();
@@ -44,17 +29,7 @@ fn base(upstream: &Upstream) -> &str {
 /// POSTs a bulk request to `{url}/Bulk`. `Err(ApiError::Upstream)` means no answer arrived (the
 /// request may or may not have been applied).
 pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers(upstream)?).with_body(Some(body.into()));
-    let request = Request::new_with_init(&format!("{}/Bulk", base(upstream)), &init)?;
-    let mut response = Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
-    let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| parse_retry_after(&v));
-    let body =
-        response.text().await.map_err(|err| ApiError::Upstream(format!("The upstream's answer was cut off: {err}")))?;
-    Ok(Reply { status: response.status_code(), body, retry_after })
+    super::send(Method::Post, &format!("{}/Bulk", base(upstream)), headers(upstream)?, Some(body)).await
 }
 
 /// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
@@ -122,16 +97,11 @@ pub(crate) async fn already_created(
                 batch.len(),
                 worker::js_sys::encode_uri_component(&filter)
             );
-            let mut init = RequestInit::new();
-            init.with_method(Method::Get).with_headers(headers(upstream)?);
-            let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
-                .send()
-                .await
-                .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
-            if response.status_code() != 200 {
-                return Err(ApiError::Upstream(format!("Looking up {resource} answered {}", response.status_code())));
+            let reply = super::send(Method::Get, &url, headers(upstream)?, None).await?;
+            if reply.status != 200 {
+                return Err(ApiError::Upstream(format!("Looking up {resource} answered {}", reply.status)));
             }
-            let list: Value = response.json().await.map_err(|err| ApiError::Upstream(err.to_string()))?;
+            let list: Value = serde_json::from_str(&reply.body).map_err(|err| ApiError::Upstream(err.to_string()))?;
             for resource_found in list.get("Resources").and_then(Value::as_array).into_iter().flatten() {
                 let (Some(name), Some(id)) = (resource_found[attribute].as_str(), resource_found["id"].as_str()) else {
                     continue;
@@ -145,25 +115,4 @@ pub(crate) async fn already_created(
         }
     }
     Ok(found)
-}
-
-/// `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); past dates mean now.
-fn parse_retry_after(value: &str) -> Option<u32> {
-    if let Ok(seconds) = value.trim().parse::<u32>() {
-        return Some(seconds);
-    }
-    let at = worker::js_sys::Date::parse(value.trim());
-    if at.is_nan() {
-        return None;
-    }
-    let now = worker::js_sys::Date::now();
-    Some(((at - now) / 1000.0).max(0.0).ceil() as u32)
-}
-
-/// How long to wait before attempt `attempt` (1-based): the upstream's Retry-After or an
-/// exponential backoff, whichever is longer, plus jitter, capped at 15 minutes.
-pub(crate) fn retry_delay(attempt: u32, retry_after: Option<u32>) -> u32 {
-    let backoff = 2u32.saturating_pow(attempt.min(10)).min(600);
-    let jitter = (worker::js_sys::Math::random() * 3.0) as u32;
-    (retry_after.unwrap_or(0).max(backoff) + jitter).min(900)
 }

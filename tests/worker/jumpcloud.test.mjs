@@ -1,0 +1,186 @@
+// The JumpCloud-compatible routes under /api/v2, in workerd (KV + Queues), against the JumpCloud
+// test double (tests/support/jumpcloud-double.mjs: JumpCloud cannot run here; the double is built
+// from JumpCloud's spec). Every answer from the Worker is checked against /openapi.json.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startJumpcloudDouble } from "../support/jumpcloud-double.mjs";
+import { conforming } from "../support/openapi.mjs";
+import { randomKey, startWorker, tenant, waitFor } from "../support/stack.mjs";
+
+const KEY = randomKey();
+const SCIM_KEY = randomKey();
+const UPSTREAM_KEY = randomKey();
+const USERS = 120;
+
+let double;
+let worker;
+
+before(async () => {
+  // The first two submissions are refused (throttled, then a server error): the job must retry.
+  double = await startJumpcloudDouble({ apiKey: UPSTREAM_KEY, orgId: "org-1", pendingPolls: 1, faults: [429, 500] });
+  const upstream = { kind: "jumpcloud", url: double.url, token: UPSTREAM_KEY, orgId: "org-1", maxOperations: 50 };
+  worker = await startWorker({
+    tenants: [tenant("acme", KEY, upstream), tenant("other", SCIM_KEY, { url: "http://127.0.0.1:9/v2" })],
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await double?.stop();
+});
+
+const api = (path, init = {}, key = KEY) =>
+  conforming(`${worker.url}/api/v2${path}`, {
+    ...init,
+    headers: { "x-api-key": key, "content-type": "application/json", ...init.headers },
+  });
+
+async function finished(jobId) {
+  return waitFor(
+    async () => {
+      const job = await (await api(`/jobs/${jobId}`)).json();
+      return ["finished", "partial", "failed"].includes(job.status) && job;
+    },
+    { timeoutMs: 90_000, intervalMs: 250, what: `job ${jobId} to finish` },
+  );
+}
+
+const newHire = (i) => ({
+  username: `jc.user${i}`,
+  email: `jc.user${i}@example.com`,
+  firstname: "Given",
+  lastname: `Family${i}`,
+  employeeIdentifier: String(i).padStart(6, "0"),
+  attributes: [{ name: "costCenter", value: "4130" }],
+});
+
+test("a create job is validated, chunked, retried, polled and matched back to each user", { timeout: 120_000 }, async () => {
+  // Someone already holds this username upstream: that one user must fail, the rest succeed.
+  double.users.set("5f0c1b2e3d4a5b6c7d8e9f00", { _id: "5f0c1b2e3d4a5b6c7d8e9f00", username: "jc.user7", email: "old@example.com" });
+  const users = Array.from({ length: USERS }, (_, i) => newHire(i));
+  const res = await api("/bulk/users?suppressEmail=true", {
+    method: "POST",
+    headers: { "creation-source": "jumpcloud:bulk" },
+    body: JSON.stringify(users),
+  });
+  assert.equal(res.status, 201);
+  const { jobId } = await res.json();
+
+  const job = await finished(jobId);
+  assert.equal(job.status, "partial");
+  assert.equal(job.workUnitsCount, USERS);
+  assert.deepEqual(job.counts, { created: USERS - 1, updated: 0, deleted: 0, failed: 1, notAttempted: 0 });
+
+  // Three chunks of at most 50, after a 429 and a 500; headers and query passed on.
+  const submissions = double.seen.filter((r) => r.method === "POST" && r.path === "/api/v2/bulk/users");
+  assert.equal(submissions.length, 5);
+  assert.ok(submissions.every((s) => s.creationSource === "jumpcloud:bulk" && s.orgId === "org-1" && s.query.suppressEmail === "true"));
+  for (let i = 0; i < USERS; i++) {
+    assert.equal(double.findUsers(`jc.user${i}`).length, 1, `jc.user${i} exists exactly once`);
+  }
+
+  // Results in submission order, although the upstream answered in another order.
+  const first = await (await api(`/bulk/users/${jobId}/results?limit=100`)).json();
+  const rest = await (await api(`/bulk/users/${jobId}/results?limit=100&skip=100`)).json();
+  const results = [...first, ...rest];
+  assert.equal(first.length, 100);
+  assert.equal(results.length, USERS);
+  results.forEach((r, i) => assert.equal(r.meta.SystemUser.username, `jc.user${i}`));
+  assert.equal(results[7].status, "failed");
+  assert.match(results[7].statusMsg, /username already exists/);
+  assert.ok(results.filter((_, i) => i !== 7).every((r) => r.status === "finished" && /^[0-9a-f]{24}$/.test(r.meta.SystemUser._id)));
+
+  // The same through /jobs/{id}/results; the default page is 10.
+  assert.equal((await (await api(`/jobs/${jobId}/results`)).json()).length, 10);
+  assert.deepEqual(await (await api(`/jobs/${jobId}/results?skip=${USERS}`)).json(), []);
+  for (const bad of ["limit=0", "limit=101", "skip=-1", "limit=ten"]) {
+    const res = await api(`/bulk/users/${jobId}/results?${bad}`);
+    assert.equal(res.status, 400, bad);
+    assert.equal((await res.json()).status, "INVALID_ARGUMENT");
+  }
+
+  // An update job, by ObjectId.
+  const ids = results.slice(0, 2).map((r) => r.meta.SystemUser._id);
+  const update = await api("/bulk/users", {
+    method: "PATCH",
+    body: JSON.stringify(ids.map((id) => ({ id, department: "Finance" }))),
+  });
+  assert.equal(update.status, 201);
+  const updated = await finished((await update.json()).jobId);
+  assert.equal(updated.status, "finished");
+  assert.equal(updated.counts.updated, 2);
+  assert.deepEqual(ids.map((id) => double.users.get(id).department), ["Finance", "Finance"]);
+});
+
+test("invalid users are refused before anything goes upstream, with every element's diagnostics", async () => {
+  const before = double.seen.length;
+  const res = await api("/bulk/users", {
+    method: "POST",
+    body: JSON.stringify([{ username: "1bad", email: "not-an-email" }, { email: "ok@example.com", state: "ASLEEP" }]),
+  });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.equal(body.code, 400);
+  assert.equal(body.status, "INVALID_ARGUMENT");
+  const at = (index, field) => body.details.find((d) => d.index === index && d.field === field);
+  assert.match(at(0, "username").message, /letter/);
+  assert.ok(at(0, "email"), JSON.stringify(body.details));
+  assert.ok(at(1, "username"), "a missing username is reported for element 1");
+  assert.ok(at(1, "state"));
+  assert.equal(double.seen.length, before, "nothing was sent upstream");
+
+  const update = await api("/bulk/users", { method: "PATCH", body: JSON.stringify([{ department: "x" }]) });
+  assert.equal(update.status, 400);
+  assert.ok((await update.json()).details.some((d) => d.index === 0 && d.field === "id"));
+});
+
+test("JumpCloud's headers and parameters are checked as JumpCloud checks them", async () => {
+  const source = await api("/bulk/users", { method: "POST", headers: { "creation-source": "bogus" }, body: "[]" });
+  assert.equal(source.status, 400);
+  assert.match((await source.json()).message, /creation-source/);
+  const suppress = await api("/bulk/users?suppressEmail=maybe", { method: "POST", body: JSON.stringify([newHire(900)]) });
+  assert.equal(suppress.status, 400);
+});
+
+test("auth and tenants: no key is 401, another tenant's job is 404, a SCIM tenant is pointed to /scim/v2", async () => {
+  const res = await api("/bulk/users", { method: "POST", body: JSON.stringify([newHire(901)]) });
+  const { jobId } = await res.json();
+  const anonymous = await conforming(`${worker.url}/api/v2/jobs/${jobId}`);
+  assert.equal(anonymous.status, 401);
+  assert.equal((await anonymous.json()).status, "UNAUTHENTICATED");
+  assert.equal((await api(`/jobs/${jobId}`, {}, SCIM_KEY)).status, 404);
+  assert.equal((await api(`/bulk/users/${jobId}/results`, {}, SCIM_KEY)).status, 404);
+  const wrongDialect = await api("/bulk/users", { method: "POST", body: JSON.stringify([newHire(902)]) }, SCIM_KEY);
+  assert.equal(wrongDialect.status, 400);
+  assert.match((await wrongDialect.json()).message, /scim\/v2\/Bulk/);
+  await finished(jobId);
+});
+
+test("the cron sweeper sends on a job whose queue message was lost", { timeout: 60_000 }, async () => {
+  // A job as `create` leaves it, but its message never arrived (the process died after the KV writes).
+  const kv = await worker.kv();
+  const id = "stalled-job";
+  const user = newHire(950);
+  const long_ago = new Date(Date.now() - 3600_000).toISOString();
+  await kv.put(`job/acme/${id}/in/000000`, JSON.stringify({ index: 0, origins: [{ kind: "input", index: 0 }], carried: [], creates: [], bytes: 100, request: [user] }));
+  await kv.put(`job/acme/${id}`, JSON.stringify({
+    id, status: "queued", workUnitsCount: 1, chunks: 1, chunksDone: 0,
+    counts: { created: 0, updated: 0, deleted: 0, failed: 0, notAttempted: 0 },
+    createdAt: long_ago, updatedAt: long_ago, chunkSizes: [1], dialect: "jumpcloud-create", jumpcloud: {},
+  }));
+  await kv.put(`active/acme/${id}`, "");
+  await (await worker.mf.getWorker()).scheduled({ cron: "*/5 * * * *" });
+  const job = await finished(id);
+  assert.equal(job.status, "finished");
+  assert.equal(double.findUsers(user.username).length, 1);
+  await waitFor(async () => (await kv.get(`active/acme/${id}`)) === null, { what: "the job to leave the sweeper's list" });
+});
+
+test("/openapi.json is public and describes the JumpCloud routes", async () => {
+  const res = await conforming(`${worker.url}/openapi.json`);
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  for (const path of ["/api/v2/bulk/users", "/api/v2/bulk/users/{id}/results", "/api/v2/jobs/{id}", "/scim/v2/Bulk", "/jobs"]) {
+    assert.ok(doc.paths[path], path);
+  }
+});

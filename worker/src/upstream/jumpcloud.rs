@@ -1,0 +1,103 @@
+//! JumpCloud API v2 bulk user jobs: submit a chunk (`POST`/`PATCH /bulk/users` → `{jobId}`), then
+//! read `GET /bulk/users/{job_id}/results` a hundred at a time until nothing is `pending`.
+
+use super::Reply;
+use crate::auth::Upstream;
+use crate::error::ApiError;
+use muster::payload::jumpcloud::JobId;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::{Headers, Method};
+
+/// JumpCloud's own wrapper reads results a hundred at a time, its documented maximum.
+const RESULTS_PAGE: usize = 100;
+/// A job with more results than this is not one muster submitted (chunks are far smaller).
+const MAX_RESULT_PAGES: usize = 100;
+
+/// What the client asked of JumpCloud beside the users, kept with the job and sent with each chunk.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Params {
+    /// `creation-source` header (for example `jumpcloud:bulk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) creation_source: Option<String>,
+    /// `suppressEmail` query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) suppress_email: Option<bool>,
+    /// `x-org-id` header: the client's, else the tenant's configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) org_id: Option<String>,
+}
+
+fn headers(upstream: &Upstream, params: &Params) -> Result<Headers, ApiError> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("accept", "application/json")?;
+    if let Some(key) = &upstream.token {
+        headers.set("x-api-key", key)?;
+    }
+    if let Some(org) = params.org_id.as_ref().or(upstream.org_id.as_ref()) {
+        headers.set("x-org-id", org)?;
+    }
+    if let Some(source) = &params.creation_source {
+        headers.set("creation-source", source)?;
+    }
+    Ok(headers)
+}
+
+fn base(upstream: &Upstream) -> &str {
+    upstream.url.trim_end_matches('/')
+}
+
+/// Submits `users` as one JumpCloud bulk job (`PATCH` when `update`).
+pub(crate) async fn submit(
+    upstream: &Upstream,
+    update: bool,
+    users: &Value,
+    params: &Params,
+) -> Result<Reply, ApiError> {
+    let body = serde_json::to_string(users).map_err(|err| ApiError::Internal(err.to_string()))?;
+    let mut url = format!("{}/bulk/users", base(upstream));
+    if let Some(suppress) = params.suppress_email {
+        url.push_str(&format!("?suppressEmail={suppress}"));
+    }
+    let method = if update { Method::Patch } else { Method::Post };
+    super::send(method, &url, headers(upstream, params)?, Some(&body)).await
+}
+
+/// The upstream job id in an accepted submission (JumpCloud answers 200 or 201).
+pub(crate) fn accepted_job_id(reply: &Reply) -> Option<String> {
+    if !matches!(reply.status, 200 | 201) {
+        return None;
+    }
+    serde_json::from_str::<JobId>(&reply.body).ok().map(|j| j.job_id)
+}
+
+/// Every result of upstream job `job_id` so far, or the reply that refused to give them.
+pub(crate) async fn results(
+    upstream: &Upstream,
+    job_id: &str,
+    params: &Params,
+) -> Result<Result<Vec<Value>, Reply>, ApiError> {
+    let mut all = Vec::new();
+    for page in 0..MAX_RESULT_PAGES {
+        let url = format!(
+            "{}/bulk/users/{}/results?limit={RESULTS_PAGE}&skip={}",
+            base(upstream),
+            worker::js_sys::encode_uri_component(job_id),
+            page * RESULTS_PAGE
+        );
+        let reply = super::send(Method::Get, &url, headers(upstream, params)?, None).await?;
+        if reply.status != 200 {
+            return Ok(Err(reply));
+        }
+        let items: Vec<Value> = serde_json::from_str(&reply.body)
+            .map_err(|err| ApiError::Upstream(format!("JumpCloud's job results are not a JSON array: {err}")))?;
+        let short = items.len() < RESULTS_PAGE;
+        all.extend(items);
+        if short {
+            break;
+        }
+    }
+    Ok(Ok(all))
+}
