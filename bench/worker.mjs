@@ -1,0 +1,114 @@
+// Worker benchmarks (not a test): `node bench/worker.mjs` after `scripts/build worker`.
+//
+// 1. Accept throughput: 1,000-operation SCIM bulk submissions with `Prefer: respond-async`
+//    (validate + plan + KV writes + enqueue) against the Worker in workerd, driven by autocannon on
+//    loopback. The tenant's upstream is a stub that answers every chunk at once, so the queue
+//    draining in the background costs as little as possible.
+// 2. End to end: the same 2,000-user job through the Worker (chunks of 100, in order, through
+//    KV and the queue) versus posting the same chunks straight to scim2-server, one after another.
+//    Ratio = direct time / Worker time (goal ≥ 0.9).
+// 3. Bundle: the Worker's wasm, raw and gzip (goal ≤ 1 MB gzip).
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { ROOT, freePort, randomKey, startScimServer, startWorker, tenant, waitFor } from "../tests/support/stack.mjs";
+
+const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+const bulk = (n, prefix) => ({
+  schemas: [BULK],
+  Operations: Array.from({ length: n }, (_, i) => ({
+    method: "POST",
+    path: "/Users",
+    bulkId: `u${i}`,
+    data: { schemas: [USER], userName: `${prefix}${i}`, name: { givenName: "Given", familyName: `Family${i}` }, emails: [{ value: `${prefix}${i}@example.com`, type: "work", primary: true }] },
+  })),
+});
+
+async function stubUpstream() {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/scim+json" });
+      res.end(JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkResponse"], Operations: [] }));
+    });
+  });
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${port}/v2`, stop: () => new Promise((r) => server.close(r)) };
+}
+
+async function acceptThroughput() {
+  const stub = await stubUpstream();
+  const key = randomKey();
+  const worker = await startWorker({ tenants: [tenant("bench", key, { url: stub.url, maxOperations: 1000, maxPayloadSize: 4194304 })] });
+  const body = JSON.stringify(bulk(1000, "accept.user"));
+  const run = (duration) =>
+    autocannon({
+      url: `${worker.url}/scim/v2/Bulk`,
+      method: "POST",
+      connections: 4,
+      duration,
+      headers: { "x-api-key": key, "content-type": "application/scim+json", prefer: "respond-async" },
+      body,
+    });
+  await run(2); // warm-up
+  const result = await run(10);
+  await worker.stop();
+  await stub.stop();
+  const accepted = result["2xx"];
+  console.log(`accept: ${(accepted / result.duration).toFixed(1)} submissions/s of 1,000 operations (${Math.round((accepted * 1000) / result.duration).toLocaleString()} operations/s), latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+}
+
+async function endToEnd(users = 2000, chunk = 100) {
+  const scim = await startScimServer();
+  const key = randomKey();
+  const worker = await startWorker({ tenants: [tenant("bench", key, { url: scim.url, token: scim.token, maxOperations: chunk, maxPayloadSize: 4194304 })] });
+
+  // Straight to scim2-server: the same chunks, in order.
+  const direct = bulk(users, "direct.user");
+  let t = performance.now();
+  for (let i = 0; i < users; i += chunk) {
+    const res = await fetch(`${scim.url}/Bulk`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${scim.token}`, "content-type": "application/scim+json" },
+      body: JSON.stringify({ schemas: [BULK], Operations: direct.Operations.slice(i, i + chunk) }),
+    });
+    if (!res.ok) throw new Error(`scim2-server answered ${res.status}`);
+    await res.text();
+  }
+  const directMs = performance.now() - t;
+
+  t = performance.now();
+  const res = await fetch(`${worker.url}/scim/v2/Bulk`, {
+    method: "POST",
+    headers: { "x-api-key": key, "content-type": "application/scim+json" },
+    body: JSON.stringify(bulk(users, "worker.user")),
+  });
+  const job = await res.json();
+  if (res.status !== 202) throw new Error(`the Worker answered ${res.status}: ${JSON.stringify(job)}`);
+  const done = await waitFor(
+    async () => {
+      const j = await (await fetch(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": key } })).json();
+      return j.status !== "queued" && j.status !== "running" && j;
+    },
+    { timeoutMs: 600_000, intervalMs: 50, what: "the job" },
+  );
+  const workerMs = performance.now() - t;
+  await worker.stop();
+  await scim.stop();
+  if (done.counts.created !== users) throw new Error(`the job created ${done.counts.created} of ${users}`);
+  console.log(`end to end, ${users} users in chunks of ${chunk}: direct to scim2-server ${(directMs / 1000).toFixed(2)} s (${Math.round((users * 1000) / directMs)} users/s); through the Worker ${(workerMs / 1000).toFixed(2)} s (${Math.round((users * 1000) / workerMs)} users/s); ratio ${(directMs / workerMs).toFixed(2)} (goal ≥ 0.9)`);
+}
+
+function bundle() {
+  const wasm = readFileSync(join(ROOT, "worker/build/index_bg.wasm"));
+  console.log(`bundle: worker wasm ${(wasm.length / 1024).toFixed(0)} KiB, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(0)} KiB gzip (goal ≤ 1 MB)`);
+}
+
+bundle();
+await acceptThroughput();
+await endToEnd();
