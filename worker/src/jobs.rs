@@ -719,7 +719,9 @@ async fn finish_chunk(
 ) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
-    put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), &ids, ttl).await?;
+    if !ids.is_empty() {
+        put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), &ids, ttl).await?;
+    }
     put_json(&kv, &chunk_key(&msg.tenant, &msg.job, "res", msg.chunk), &result, ttl).await?;
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
@@ -737,14 +739,19 @@ async fn finish_chunk(
         if done {
             kv.delete(&active_key(&msg.tenant, &msg.job)).await?;
         }
+        return send_next(env, msg, &job).await;
     }
-    advance(env, msg).await
+    Ok(())
 }
 
 /// Enqueues the next chunk, if there is one.
 async fn advance(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
+    send_next(env, msg, &job).await
+}
+
+async fn send_next(env: &Env, msg: &ChunkMessage, job: &Job) -> Result<(), ApiError> {
     if msg.chunk + 1 < job.chunks {
         enqueue(env, &msg.tenant, &msg.job, msg.chunk + 1, 0, 0).await?;
     }
