@@ -127,6 +127,154 @@ pub fn decode(bytes: &[u8], label: Option<&str>) -> Result<(Text, Vec<Diagnostic
     Ok((text, diagnostics))
 }
 
+/// Decodes a file that arrives in pieces. The encoding is decided as [`decode`] decides it, from
+/// the first piece (the probe); the rest is decoded as it comes, carrying a character split
+/// across pieces over to the next.
+pub struct StreamDecoder {
+    known: Option<Known>,
+    #[cfg(feature = "all-encodings")]
+    other: Option<encoding_rs::Decoder>,
+    /// Bytes of a character not yet complete.
+    carry: Vec<u8>,
+    /// The BOM still to skip at the very start.
+    skip: usize,
+    pub encoding: &'static str,
+    /// Set when bytes after the probe turned out not to be UTF-8 (they become U+FFFD).
+    pub replaced: bool,
+}
+
+impl StreamDecoder {
+    /// Decides the encoding from `probe` (the first bytes; `complete` when it is the whole file).
+    pub fn start(
+        probe: &[u8],
+        label: Option<&str>,
+        complete: bool,
+    ) -> Result<(StreamDecoder, Vec<Diagnostic>), String> {
+        let mut diagnostics = Vec::new();
+        let bom = bom(probe);
+        let known = match label {
+            Some(label) => match Known::for_label(label) {
+                Some(known) => known,
+                None => return StreamDecoder::other(label),
+            },
+            None => match bom {
+                Some((known, _)) => known,
+                None => {
+                    // A probe that stops inside a UTF-8 character is still UTF-8.
+                    let whole = if complete { probe } else { utf8_complete_prefix(probe) };
+                    detect_without_bom(whole, &mut diagnostics)
+                }
+            },
+        };
+        let skip = bom.filter(|(b, _)| *b == known).map_or(0, |(_, len)| len);
+        let decoder = StreamDecoder {
+            known: Some(known),
+            #[cfg(feature = "all-encodings")]
+            other: None,
+            carry: Vec::new(),
+            skip,
+            encoding: known.name(),
+            replaced: false,
+        };
+        Ok((decoder, diagnostics))
+    }
+
+    #[cfg(feature = "all-encodings")]
+    fn other(label: &str) -> Result<(StreamDecoder, Vec<Diagnostic>), String> {
+        let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| format!("unknown encoding \"{label}\"; use a name such as utf-8, utf-16le, windows-1252"))?;
+        let decoder = StreamDecoder {
+            known: None,
+            other: Some(encoding.new_decoder_without_bom_handling()),
+            carry: Vec::new(),
+            skip: 0,
+            encoding: encoding.name(),
+            replaced: false,
+        };
+        Ok((decoder, Vec::new()))
+    }
+
+    #[cfg(not(feature = "all-encodings"))]
+    fn other(label: &str) -> Result<(StreamDecoder, Vec<Diagnostic>), String> {
+        Err(unsupported(label))
+    }
+
+    /// Decodes the next piece; `last` for the final one (an incomplete character becomes U+FFFD).
+    pub fn decode(&mut self, piece: &[u8], last: bool, out: &mut String) {
+        let mut bytes = std::mem::take(&mut self.carry);
+        bytes.extend_from_slice(piece);
+        let skip = self.skip.min(bytes.len());
+        self.skip -= skip;
+        let bytes = &bytes[skip..];
+        #[cfg(feature = "all-encodings")]
+        if let Some(decoder) = &mut self.other {
+            out.reserve(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3));
+            let _ = decoder.decode_to_string(bytes, out, last);
+            return;
+        }
+        match self.known {
+            Some(Known::Utf8) => {
+                let mut rest = bytes;
+                loop {
+                    match std::str::from_utf8(rest) {
+                        Ok(text) => {
+                            out.push_str(text);
+                            break;
+                        }
+                        Err(err) => {
+                            let (good, bad) = rest.split_at(err.valid_up_to());
+                            out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                            match err.error_len() {
+                                None if !last => {
+                                    self.carry = bad.to_vec();
+                                    break;
+                                }
+                                None => {
+                                    out.push(char::REPLACEMENT_CHARACTER);
+                                    self.replaced = true;
+                                    break;
+                                }
+                                Some(n) => {
+                                    out.push(char::REPLACEMENT_CHARACTER);
+                                    self.replaced = true;
+                                    rest = &bad[n..];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(known @ (Known::Utf16Le | Known::Utf16Be)) => {
+                let read = if known == Known::Utf16Le { u16::from_le_bytes } else { u16::from_be_bytes };
+                let mut whole = bytes.len() & !1;
+                // Keep a high surrogate for the piece that holds its pair.
+                if !last && whole >= 2 {
+                    let unit = read([bytes[whole - 2], bytes[whole - 1]]);
+                    if (0xD800..0xDC00).contains(&unit) {
+                        whole -= 2;
+                    }
+                }
+                out.push_str(&String::from_utf16_lossy(&units(&bytes[..whole], read)));
+                if last && whole < bytes.len() {
+                    out.push(char::REPLACEMENT_CHARACTER);
+                } else {
+                    self.carry = bytes[whole..].to_vec();
+                }
+            }
+            Some(Known::Windows1252) => out.extend(bytes.iter().map(|&b| windows_1252(b))),
+            None => {}
+        }
+    }
+}
+
+/// The longest prefix of `bytes` that does not end inside a UTF-8 character.
+fn utf8_complete_prefix(bytes: &[u8]) -> &[u8] {
+    match std::str::from_utf8(bytes) {
+        Err(err) if err.error_len().is_none() => &bytes[..err.valid_up_to()],
+        _ => bytes,
+    }
+}
+
 fn bom(bytes: &[u8]) -> Option<(Known, usize)> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         Some((Known::Utf8, 3))
@@ -149,9 +297,14 @@ fn decode_other(bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), St
 
 #[cfg(not(feature = "all-encodings"))]
 fn decode_other(_bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), String> {
-    Err(format!(
+    Err(unsupported(label))
+}
+
+#[cfg(not(feature = "all-encodings"))]
+fn unsupported(label: &str) -> String {
+    format!(
         "this build reads utf-8, utf-16le, utf-16be and windows-1252, not \"{label}\": decode the file first (in a browser, with TextDecoder) and pass the text"
-    ))
+    )
 }
 
 fn detect_without_bom(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Known {

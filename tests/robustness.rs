@@ -128,6 +128,43 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         every_entry_point(&bytes);
     }
+
+    /// Spreadsheet-ish bytes (delimiters, quotes, line breaks, UTF-8 and UTF-16 fragments), read
+    /// one-shot and as a stream cut anywhere: never a panic, and the same findings.
+    #[test]
+    fn arbitrary_sheets_stream_like_the_one_shot_check(
+        bytes in prop::collection::vec(prop::sample::select(vec![b'a', b'@', b',', b';', b'"', b'\n', b'\r', b' ', b'1', 0xC3, 0xA9, 0xFF, 0xFE, 0]), 0..200),
+        piece in 1usize..17,
+        part_rows in 1usize..4,
+    ) {
+        use muster::spreadsheet::{SheetOptions, check, stream::{SheetStream, StreamOptions}};
+        let options = SheetOptions { read: muster::sheet::ReadOptions { filename: Some("x.csv".into()), ..Default::default() }, ..Default::default() };
+        let one_shot = check(&bytes, &options);
+        let mut stream = SheetStream::new(options, StreamOptions { rows: false, body: false, part_rows });
+        let mut found = Vec::new();
+        let mut failed = false;
+        for chunk in bytes.chunks(piece) {
+            match stream.push(chunk) {
+                Ok(update) => found.extend(update.diagnostics),
+                Err(_) => { failed = true; break; }
+            }
+        }
+        if !failed {
+            match stream.finish() {
+                Ok(update) => found.extend(update.diagnostics),
+                Err(_) => failed = true,
+            }
+        }
+        prop_assert_eq!(failed, one_shot.is_err());
+        if let Ok(one_shot) = one_shot {
+            let key = |d: &muster::Diagnostic| (d.row, d.column.clone(), d.code, d.message.clone());
+            let mut a: Vec<_> = found.iter().map(key).collect();
+            let mut b: Vec<_> = one_shot.report.diagnostics.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            prop_assert_eq!(a, b);
+        }
+    }
 }
 
 #[test]

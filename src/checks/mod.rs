@@ -135,30 +135,46 @@ pub(crate) enum Expected {
 }
 
 /// Batch duplicates among spreadsheet records (userName, emails, externalId, employee number),
-/// reported by row: `rows[i]` is record i's row number.
-pub(crate) fn duplicates_in_records(
-    records: &[crate::records::Record],
-    rows: Vec<u64>,
-    options: &Options,
-) -> Vec<Diagnostic> {
-    use unique::{Key, Place};
-    let mut ctx = Ctx::new(options, options.format);
-    let mut seen = unique::Seen::for_rows(rows);
-    for (record, r) in records.iter().enumerate() {
-        let u = &r.user;
-        let at = |slot| Place { record, slot };
-        if let Some(name) = &u.user_name {
-            seen.note(Key::UserName, name, at(0), &mut ctx);
-        }
-        for (i, email) in u.emails.iter().enumerate() {
-            seen.note(Key::Email, &email.value, at(i), &mut ctx);
-        }
-        if let Some(id) = &u.external_id {
-            seen.note(Key::ExternalId, id, at(0), &mut ctx);
-        }
-        if let Some(number) = &u.employee_number {
-            seen.note(Key::EmployeeId, number, at(0), &mut ctx);
+/// reported by row. It remembers what it has seen, so records can arrive in parts.
+pub(crate) struct RowDuplicates {
+    seen: unique::Seen,
+    options: Options,
+    records: usize,
+}
+
+impl RowDuplicates {
+    pub(crate) fn new(target: Format) -> Self {
+        RowDuplicates {
+            seen: unique::Seen::for_rows(Vec::new()),
+            options: Options { format: target, ..Options::default() },
+            records: 0,
         }
     }
-    ctx.out
+
+    /// Notes `records` (`rows[i]` being record i's row) and returns the duplicates among them and
+    /// everything noted before.
+    pub(crate) fn note(&mut self, records: &[crate::records::Record], rows: &[u64]) -> Vec<Diagnostic> {
+        use unique::{Key, Place};
+        let mut ctx = Ctx::new(&self.options, self.options.format);
+        self.seen.extend_rows(rows);
+        for (i, r) in records.iter().enumerate() {
+            let record = self.records + i;
+            let u = &r.user;
+            let at = |slot| Place { record, slot };
+            if let Some(name) = &u.user_name {
+                self.seen.note(Key::UserName, name, at(0), &mut ctx);
+            }
+            for (i, email) in u.emails.iter().enumerate() {
+                self.seen.note(Key::Email, &email.value, at(i), &mut ctx);
+            }
+            if let Some(id) = &u.external_id {
+                self.seen.note(Key::ExternalId, id, at(0), &mut ctx);
+            }
+            if let Some(number) = &u.employee_number {
+                self.seen.note(Key::EmployeeId, number, at(0), &mut ctx);
+            }
+        }
+        self.records += records.len();
+        ctx.out
+    }
 }

@@ -102,6 +102,11 @@ impl Seen {
         Seen { first: HashMap::default(), rows: Some(rows) }
     }
 
+    /// Appends row numbers for the records that follow (spreadsheet mode).
+    pub(crate) fn extend_rows(&mut self, more: &[u64]) {
+        self.rows.get_or_insert_with(Vec::new).extend_from_slice(more);
+    }
+
     /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
     /// values are never duplicates.
     pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {

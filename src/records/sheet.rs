@@ -32,8 +32,20 @@ pub fn row_bulk_id(row: u64) -> String {
 /// Reads every row of `sheet` into a record. `fields[i]` is the field column i feeds; with
 /// `pass_through`, unmapped columns become custom attributes named after their header.
 pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) -> (Vec<Record>, Vec<Diagnostic>) {
+    let mut managers = ManagerIndex::default();
+    managers.add(sheet, fields);
+    from_rows(sheet, fields, pass_through, &managers)
+}
+
+/// [`from_sheet`] with the managers known from elsewhere: a stream reads a sheet in parts, and a
+/// manager may be in an earlier part.
+pub(crate) fn from_rows(
+    sheet: &Sheet,
+    fields: &[Option<String>],
+    pass_through: bool,
+    managers: &ManagerIndex,
+) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut out = Vec::new();
-    let managers = ManagerIndex::build(sheet, fields);
     let records = sheet
         .rows
         .iter()
@@ -85,29 +97,29 @@ pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) 
 }
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
-struct ManagerIndex(HashMap<String, u64>);
+#[derive(Debug, Default)]
+pub(crate) struct ManagerIndex(HashMap<String, u64>);
 
 impl ManagerIndex {
-    fn build(sheet: &Sheet, fields: &[Option<String>]) -> ManagerIndex {
+    /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
+    pub(crate) fn add(&mut self, sheet: &Sheet, fields: &[Option<String>]) {
         let columns: Vec<usize> = fields
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f.as_deref(), Some("userName" | "emails.work" | "emails.other" | "emails.home")))
             .map(|(i, _)| i)
             .collect();
-        let mut index = HashMap::new();
         for row in &sheet.rows {
             for &c in &columns {
                 if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
-                    index.entry(cell).or_insert(row.number);
+                    self.0.entry(cell).or_insert(row.number);
                 }
             }
         }
-        ManagerIndex(index)
     }
 
     /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
-    fn resolve(&self, value: &str, own_row: u64) -> String {
+    pub(crate) fn resolve(&self, value: &str, own_row: u64) -> String {
         match self.0.get(&value.to_lowercase()) {
             Some(&row) if row != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row)),
             _ => value.to_owned(),

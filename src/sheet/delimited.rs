@@ -44,15 +44,32 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 
 /// Reads delimited text into a sheet.
 pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
-    let delimiter = match options.delimiter {
-        Some(d) if d.is_ascii() => d as u8,
-        Some(d) => return Err(format!("the delimiter must be a single ASCII character, not '{d}'")),
-        None => sniff_delimiter(text),
-    };
+    let delimiter = delimiter_for(text, options)?;
+    let mut builder = SheetBuilder::new(options.header_row);
+    let next = read_records(text, delimiter, 1, |number, cells| builder.push(number, cells))?;
+    builder.finish(options.filename.clone().unwrap_or_default(), next.saturating_sub(1))
+}
+
+/// The delimiter the options name, or the one the text suggests.
+pub(crate) fn delimiter_for(text: &str, options: &ReadOptions) -> Result<u8, String> {
+    match options.delimiter {
+        Some(d) if d.is_ascii() => Ok(d as u8),
+        Some(d) => Err(format!("the delimiter must be a single ASCII character, not '{d}'")),
+        None => Ok(sniff_delimiter(text)),
+    }
+}
+
+/// Reads the records of `text` (whole records only), handing each to `each` with its row
+/// number; `first_row` is the row the text starts on. Returns the row the next text starts on.
+pub(crate) fn read_records(
+    text: &str,
+    delimiter: u8,
+    first_row: u64,
+    mut each: impl FnMut(u64, Vec<String>),
+) -> Result<u64, String> {
     let mut reader =
         ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut numbering = RowNumbering::default();
-    let mut builder = SheetBuilder::new(options.header_row);
     let mut record = ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -61,10 +78,55 @@ pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<D
             Err(err) => return Err(format!("the file could not be read as delimited text: {err}")),
         }
         let start = record.position().map_or(0, |p| p.byte() as usize);
-        let number = numbering.row_of(text.as_bytes(), start, &record);
-        builder.push(number, record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
+        let number = first_row - 1 + numbering.row_of(text.as_bytes(), start, &record);
+        each(number, record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
     }
-    builder.finish(options.filename.clone().unwrap_or_default(), numbering.last_row)
+    let breaks = text.bytes().filter(|&b| b == b'\n').count() as u64;
+    Ok(first_row + breaks - numbering.embedded)
+}
+
+/// Finds where whole records end in delimited text that arrives in pieces: after a line break
+/// outside quotes. Quoting follows the reader's rules: a quote opens a quoted field only at the
+/// start of a field, and `""` inside one is a literal quote.
+pub(crate) struct RecordCutter {
+    delimiter: u8,
+    state: Quoting,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of the field, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl RecordCutter {
+    pub(crate) fn new(delimiter: u8) -> Self {
+        RecordCutter { delimiter, state: Quoting::FieldStart }
+    }
+
+    /// Scans more text; returns the length of its longest prefix that ends after a record.
+    pub(crate) fn scan(&mut self, text: &[u8]) -> Option<usize> {
+        let mut cut = None;
+        for (i, &b) in text.iter().enumerate() {
+            self.state = match (self.state, b) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (Quoting::FieldStart, b'"') => Quoting::Quoted,
+                (_, b'\n') => {
+                    cut = Some(i + 1);
+                    Quoting::FieldStart
+                }
+                (_, b'\r') => Quoting::FieldStart,
+                (_, b) if b == self.delimiter => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+        }
+        cut
+    }
 }
 
 /// Turns record positions into Excel row numbers: each line of the file is a row, except the

@@ -5,6 +5,7 @@ mod delimited;
 #[cfg(feature = "xlsx")]
 mod workbook;
 
+pub(crate) use delimited::{RecordCutter, delimiter_for, read_records};
 pub use delimited::{read_delimited, sniff_delimiter};
 #[cfg(feature = "xlsx")]
 pub use workbook::{read_workbook, sheet_names};
@@ -103,6 +104,20 @@ impl SheetBuilder {
         }
     }
 
+    /// The header row and its cells, once found.
+    pub(crate) fn header(&self) -> Option<&(u64, Vec<String>)> {
+        self.header.as_ref()
+    }
+
+    /// The data rows pushed since the last call, and what was found about them.
+    pub(crate) fn take(&mut self) -> (Vec<Row>, Vec<Diagnostic>) {
+        (std::mem::take(&mut self.rows), std::mem::take(&mut self.out))
+    }
+
+    pub(crate) fn rows_waiting(&self) -> usize {
+        self.rows.len()
+    }
+
     /// The sheet; `last_row` is the last row number seen (for the error when the chosen header
     /// row is past the end).
     pub(crate) fn finish(mut self, name: String, last_row: u64) -> Result<(Sheet, Vec<Diagnostic>), String> {
@@ -160,7 +175,7 @@ pub fn column_letter(index: usize) -> String {
 }
 
 /// Checks the header row: present, and no two columns with the same name.
-fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, header) in headers.iter().enumerate() {
         if header.is_empty() {

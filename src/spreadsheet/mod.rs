@@ -2,16 +2,18 @@
 //! records (stage 3), write the target's body and run the target's own rules (stages 4–5). Every
 //! finding is placed at the row and column the user sees.
 
-use crate::checks::duplicates_in_records;
+mod rows;
+pub mod stream;
+
 use crate::diag::{Code, Diagnostic, Report};
-use crate::options::{Format, Options};
-use crate::payload::convert::{Finding, write};
+use crate::options::Format;
+use crate::payload::convert::Finding;
 use crate::payload::jumpcloud::JobWorkresult;
-use crate::records::columns::{FIELDS, Profile, Proposal, propose};
-use crate::records::sheet::from_sheet;
+use crate::records::columns::{FIELDS, Profile, Proposal};
 use crate::report::RowOutcome;
 use crate::results::{Outcome, Submitted, reconcile_jumpcloud, reconcile_scim};
 use crate::sheet::{self, ReadOptions, Sheet, column_letter};
+use rows::RowChecker;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,45 +54,46 @@ pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String>
 
 /// [`check`], also handing back the sheet as read (for the results report).
 pub fn read_and_check(bytes: &[u8], options: &SheetOptions) -> Result<(Sheet, SheetCheck), String> {
-    let target = if options.target == Format::Auto { Format::JumpcloudCreate } else { options.target };
-    let (sheet, mut out) = sheet::read(bytes, &options.read)?;
-    let mapping = propose(&sheet.headers, options.profile.as_ref());
-    let fields: Vec<Option<String>> = mapping.iter().map(|p| p.field.clone()).collect();
-    let pass_through = options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped);
-    check_mapping(&sheet, &mapping, target, pass_through, &mut out);
+    let (sheet, out) = sheet::read(bytes, &options.read)?;
+    let check = check_sheet(&sheet, out, options);
+    Ok((sheet, check))
+}
 
-    let (records, cells) = from_sheet(&sheet, &fields, pass_through);
-    out.extend(cells);
-    let rows: Vec<u64> = sheet.rows.iter().map(|r| r.number).collect();
-    out.extend(duplicates_in_records(&records, rows.clone(), &Options { format: target, ..Options::default() }));
-
-    let written = write(&records, target, target.is_jumpcloud());
-    for finding in written.findings {
-        if matches!(
-            finding.diagnostic.code,
-            Code::DuplicateUserName | Code::DuplicateEmail | Code::DuplicateExternalId | Code::DuplicateEmployeeId
-        ) {
-            continue; // reported above, by row
-        }
-        out.push(place(finding, &rows, &sheet, &fields));
-    }
-    // Top to bottom, and left to right within a row (row-level findings first).
-    let position =
-        |d: &Diagnostic| d.column.as_ref().and_then(|c| sheet.headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
-    out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));
-    let report = Report::new(records.len() as u64, out);
-    let body = report.valid.then_some(written.body);
-    let body_rows = written.emitted.iter().filter_map(|&r| rows.get(r).copied()).collect();
-    let check = SheetCheck {
+/// Maps and checks a sheet already read (or edited since): `out` holds what reading found.
+pub fn check_sheet(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptions) -> SheetCheck {
+    let mut checker = RowChecker::new(sheet.header_row, sheet.headers.clone(), options);
+    let part = checker.check(&sheet.rows);
+    out.extend(part.diagnostics);
+    out.extend(checker.finish());
+    sort(&mut out, &sheet.headers);
+    let report = Report::new(sheet.rows.len() as u64, out);
+    let target = checker.target;
+    let body = report.valid.then(|| envelope(target, part.body));
+    SheetCheck {
         report,
         header_row: sheet.header_row,
         headers: sheet.headers.clone(),
-        mapping,
+        mapping: checker.mapping,
         body,
         target,
-        body_rows,
-    };
-    Ok((sheet, check))
+        body_rows: part.body_rows,
+    }
+}
+
+/// The elements of a target body (SCIM operations, JumpCloud users) in the target's envelope.
+fn envelope(target: Format, elements: Vec<Value>) -> Value {
+    if target.is_jumpcloud() {
+        Value::Array(elements)
+    } else {
+        serde_json::json!({ "schemas": [crate::payload::scim::BULK_REQUEST_URN], "Operations": elements })
+    }
+}
+
+/// Top to bottom, and left to right within a row (row-level findings first).
+fn sort(out: &mut [Diagnostic], headers: &[String]) {
+    let position =
+        |d: &Diagnostic| d.column.as_ref().and_then(|c| headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
+    out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));
 }
 
 /// Gives each sent row its outcome from the upstream's answer: a SCIM BulkResponse (or an array
@@ -115,11 +118,18 @@ pub fn outcomes(check: &SheetCheck, answer: &Value) -> Result<Vec<RowOutcome>, S
     Ok(per_element.iter().zip(&check.body_rows).map(|(outcome, &row)| RowOutcome::new(row, outcome)).collect())
 }
 
-/// Unmapped columns are said out loud; a target's required fields must have a column.
-fn check_mapping(sheet: &Sheet, mapping: &[Proposal], target: Format, pass_through: bool, out: &mut Vec<Diagnostic>) {
+/// Unmapped columns are said out loud (`has_values[c]`: column c holds a value somewhere); a
+/// target's required fields must have a column.
+fn check_mapping(
+    header_row: u64,
+    mapping: &[Proposal],
+    has_values: &[bool],
+    target: Format,
+    pass_through: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     for p in mapping.iter().filter(|p| p.field.is_none()) {
-        let has_values = sheet.rows.iter().any(|r| r.cells.get(p.column).is_some_and(|c| !c.trim().is_empty()));
-        if !has_values || pass_through {
+        if !has_values.get(p.column).copied().unwrap_or(false) || pass_through {
             continue;
         }
         out.push(
@@ -132,7 +142,7 @@ fn check_mapping(sheet: &Sheet, mapping: &[Proposal], target: Format, pass_throu
                     p.reason
                 ),
             )
-            .at_row(sheet.header_row)
+            .at_row(header_row)
             .at_column(p.header.clone()),
         );
     }
@@ -151,32 +161,36 @@ fn check_mapping(sheet: &Sheet, mapping: &[Proposal], target: Format, pass_throu
                 Code::MapRequiredMissing,
                 format!("No column is mapped to {label}, which every user needs for this target. Add the column or map an existing one to it."),
             )
-            .at_row(sheet.header_row)
+            .at_row(header_row)
             .at_field(*key),
         );
     }
 }
 
 /// A writer or target-rule finding, placed at its row and the column feeding its field.
-fn place(finding: Finding, rows: &[u64], sheet: &Sheet, fields: &[Option<String>]) -> Diagnostic {
+fn place(finding: Finding, rows: &[u64], headers: &[String], fields: &[Option<String>]) -> Diagnostic {
     let mut d = finding.diagnostic;
     d.pointer = None;
     let Some(record) = finding.record else { return d };
     let row = rows.get(record).copied().unwrap_or(0);
     let canonical = finding.field.as_deref().map(canonical_key).unwrap_or("");
-    let column = (!canonical.is_empty())
-        .then(|| {
-            fields
-                .iter()
-                .position(|f| f.as_deref().is_some_and(|f| f == canonical || f.starts_with(&format!("{canonical}."))))
-        })
-        .flatten();
+    // The column that feeds exactly this field (`attributes.11.name`), else the first feeding it.
+    let exact = finding.field.as_deref().and_then(|f| fields.iter().position(|c| c.as_deref() == Some(f)));
+    let column = exact.or_else(|| {
+        (!canonical.is_empty())
+            .then(|| {
+                fields.iter().position(|f| {
+                    f.as_deref().is_some_and(|f| f == canonical || f.starts_with(&format!("{canonical}.")))
+                })
+            })
+            .flatten()
+    });
     d.row = Some(row);
     d.field = Some(canonical.to_owned()).filter(|c| !c.is_empty()).or(d.field);
     d.message = match column {
         Some(c) => {
-            d.column = Some(sheet.headers[c].clone());
-            format!("Row {row}, column \"{}\": {}", sheet.headers[c], d.message)
+            d.column = headers.get(c).cloned();
+            format!("Row {row}, column \"{}\": {}", headers.get(c).map_or("", String::as_str), d.message)
         }
         None => format!("Row {row}: {}", d.message),
     };

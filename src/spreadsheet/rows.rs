@@ -1,0 +1,188 @@
+//! Rows → records → the target's body and every finding, for a whole sheet or for one part of
+//! it at a time (a stream). What must span parts (batch duplicates, managers named by username
+//! or email, which columns hold values) is remembered here, so the one-shot check is simply the
+//! one-part case.
+
+use super::{check_mapping, place};
+use crate::checks::RowDuplicates;
+use crate::diag::{Code, Diagnostic};
+use crate::options::Format;
+use crate::payload::convert::{Finding, write};
+use crate::records::columns::{Proposal, attribute_slot, propose};
+use crate::records::sheet::{ManagerIndex, from_rows, row_bulk_id};
+use crate::records::{Action, Record, User};
+use crate::sheet::{Row, Sheet};
+use serde_json::Value;
+
+use super::SheetOptions;
+
+/// What one part of the rows gave.
+pub(crate) struct Part {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The target body's elements for these rows (SCIM operations or JumpCloud users).
+    pub(crate) body: Vec<Value>,
+    /// The spreadsheet row of each element of `body`.
+    pub(crate) body_rows: Vec<u64>,
+}
+
+pub(crate) struct RowChecker {
+    pub(crate) target: Format,
+    pub(crate) mapping: Vec<Proposal>,
+    header_row: u64,
+    headers: Vec<String>,
+    fields: Vec<Option<String>>,
+    pass_through: bool,
+    managers: ManagerIndex,
+    duplicates: RowDuplicates,
+    /// Column c holds a value in some row.
+    has_values: Vec<bool>,
+    /// Managers that named no row read so far, `(row, value)`: a later part may hold them.
+    unresolved: Vec<(u64, String)>,
+}
+
+impl RowChecker {
+    pub(crate) fn new(header_row: u64, headers: Vec<String>, options: &SheetOptions) -> Self {
+        let target = if options.target == Format::Auto { Format::JumpcloudCreate } else { options.target };
+        let mapping = propose(&headers, options.profile.as_ref());
+        let fields = mapping.iter().map(|p| p.field.clone()).collect();
+        RowChecker {
+            target,
+            mapping,
+            header_row,
+            has_values: vec![false; headers.len()],
+            headers,
+            fields,
+            pass_through: options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped),
+            managers: ManagerIndex::default(),
+            duplicates: RowDuplicates::new(target),
+            unresolved: Vec::new(),
+        }
+    }
+
+    /// Checks the next rows (in sheet order). Findings come back sorted by row.
+    pub(crate) fn check(&mut self, rows: &[Row]) -> Part {
+        if rows.is_empty() {
+            return Part { diagnostics: Vec::new(), body: Vec::new(), body_rows: Vec::new() };
+        }
+        let part = Sheet {
+            name: String::new(),
+            header_row: self.header_row,
+            headers: self.headers.clone(),
+            rows: rows.to_vec(),
+        };
+        for row in rows {
+            for (c, cell) in row.cells.iter().enumerate() {
+                if !cell.trim().is_empty()
+                    && let Some(seen) = self.has_values.get_mut(c)
+                {
+                    *seen = true;
+                }
+            }
+        }
+        self.managers.add(&part, &self.fields);
+        let (records, mut out) = from_rows(&part, &self.fields, self.pass_through, &self.managers);
+        let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
+        out.extend(self.duplicates.note(&records, &numbers));
+        let first_row = numbers.first().copied().unwrap_or(0);
+        for (record, row) in records.iter().zip(&numbers) {
+            if let Some(manager) = record.user.manager.as_deref().filter(|m| !m.starts_with("bulkId:")) {
+                self.unresolved.push((*row, manager.to_owned()));
+            }
+        }
+
+        let written = write(&records, self.target, self.target.is_jumpcloud());
+        for finding in written.findings {
+            let code = finding.diagnostic.code;
+            if matches!(
+                code,
+                Code::DuplicateUserName | Code::DuplicateEmail | Code::DuplicateExternalId | Code::DuplicateEmployeeId
+            ) {
+                continue; // reported above, by row
+            }
+            // A manager in an earlier part is a sound reference, although this part lacks its POST.
+            if code == Code::RefUnknownBulkId && refers_to_earlier_part(&finding, &records, first_row) {
+                continue;
+            }
+            let finding = self.original_attribute(finding, rows);
+            out.push(place(finding, &numbers, &self.headers, &self.fields));
+        }
+        super::sort(&mut out, &self.headers);
+        let body = match written.body {
+            Value::Array(users) => users,
+            Value::Object(mut request) => match request.remove("Operations") {
+                Some(Value::Array(operations)) => operations,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let body_rows = written.emitted.iter().filter_map(|&r| numbers.get(r).copied()).collect();
+        Part { diagnostics: out, body, body_rows }
+    }
+
+    /// Attribute pairs are renumbered without gaps, so a finding about `attributes.i` is turned
+    /// back into the `AttributeN` columns the user wrote.
+    fn original_attribute(&self, mut finding: Finding, rows: &[Row]) -> Finding {
+        let Some((i, part)) = finding
+            .field
+            .as_deref()
+            .and_then(|f| f.strip_prefix("attributes."))
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(i, part)| Some((i.parse::<usize>().ok()?, part.to_owned())))
+        else {
+            return finding;
+        };
+        let Some(row) = finding.record.and_then(|r| rows.get(r)) else { return finding };
+        let mut numbers: Vec<u32> = row
+            .cells
+            .iter()
+            .zip(&self.fields)
+            .filter(|(cell, _)| !cell.trim().is_empty())
+            .filter_map(|(_, field)| attribute_slot(field.as_deref()?).map(|(n, _)| n))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        if let Some(n) = numbers.get(i) {
+            finding.field = Some(format!("attributes.{n}.{part}"));
+        }
+        finding
+    }
+
+    /// What can only be said once every row has been seen: unmapped columns that hold values,
+    /// required fields without a column, and managers named by a row that came later.
+    pub(crate) fn finish(&mut self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        check_mapping(self.header_row, &self.mapping, &self.has_values, self.target, self.pass_through, &mut out);
+        for (row, value) in std::mem::take(&mut self.unresolved) {
+            let resolved = self.managers.resolve(&value, row);
+            if resolved != value {
+                out.extend(self.late_manager(row, resolved));
+            }
+        }
+        out
+    }
+
+    /// The findings a manager reference gets when its row came after the part being checked
+    /// (JumpCloud cannot carry one), written exactly as a one-part check writes them.
+    fn late_manager(&self, row: u64, reference: String) -> Vec<Diagnostic> {
+        let user = User { manager: Some(reference), ..User::default() };
+        let record = Record {
+            index: 0,
+            pointer: "/rows/0".to_owned(),
+            action: Action::Create { bulk_id: Some(row_bulk_id(row)) },
+            user,
+        };
+        write(&[record], self.target, self.target.is_jumpcloud())
+            .findings
+            .into_iter()
+            .filter(|f| f.field.as_deref() == Some("manager") && !f.target_rule)
+            .map(|f| place(f, &[row], &self.headers, &self.fields))
+            .collect()
+    }
+}
+
+/// Whether a `ref-unknown-bulk-id` finding is a manager reference to a row before `first_row`.
+fn refers_to_earlier_part(finding: &Finding, records: &[Record], first_row: u64) -> bool {
+    let Some(record) = finding.record.and_then(|r| records.get(r)) else { return false };
+    let target = record.user.manager.as_deref().and_then(|m| m.strip_prefix("bulkId:row"));
+    target.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n < first_row)
+}

@@ -1,0 +1,351 @@
+//! Stages 1–5 for a file that arrives in pieces (the page's Web Worker, the CLI on big files):
+//! push byte chunks, get rows and findings back part by part, with progress.
+//!
+//! Delimited text is read as it comes: decoded piece by piece, cut after whole records, parsed by
+//! the same reader as the one-shot path, and checked a part at a time by the same
+//! [`RowChecker`]. Memory holds the current part, plus what has to span parts: the values checked
+//! for batch duplicates and the usernames and emails a manager may name (a few dozen bytes per
+//! row, never the rows themselves). Workbooks (ZIP or OLE containers) cannot be read in pieces:
+//! they are gathered and checked whole by [`finish`](SheetStream::finish).
+//!
+//! Results equal the one-shot [`check`](super::check), in another order (each part is sorted by
+//! row; header, mapping and encoding findings come when they are known), with one exception: a
+//! manager row that comes after the referring row's part makes the referring row's streamed body
+//! element keep the manager's name instead of a `bulkId:` reference (findings are still equal).
+
+use super::rows::RowChecker;
+use super::{SheetOptions, read_and_check};
+use crate::bytes::{self, Kind, StreamDecoder};
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::options::Format;
+use crate::records::columns::Proposal;
+use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Bytes gathered before deciding the kind, the encoding and the delimiter (the delimiter is
+/// guessed from the first 64 KiB of text, which UTF-16 takes 128 KiB of bytes to give).
+const PROBE_BYTES: usize = 256 * 1024;
+/// Rows checked together.
+const DEFAULT_PART_ROWS: usize = 2_000;
+
+/// What a stream hands back besides findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct StreamOptions {
+    /// Return the rows read (for a grid).
+    pub rows: bool,
+    /// Return the target body's elements (SCIM operations or JumpCloud users) for the rows.
+    pub body: bool,
+    /// Rows checked together.
+    pub part_rows: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions { rows: false, body: false, part_rows: DEFAULT_PART_ROWS }
+    }
+}
+
+/// How far the stream has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Progress {
+    /// Bytes pushed so far.
+    pub bytes: u64,
+    /// Data rows read and checked so far.
+    pub rows: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+/// The header, once found: where it is, what it says, how it maps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct StreamHeader {
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub mapping: Vec<Proposal>,
+    pub target: Format,
+    /// The encoding the text was read in (`UTF-8`, `UTF-16LE`, `windows-1252`, …); none for workbooks.
+    pub encoding: Option<String>,
+}
+
+/// What one push (or the finish) gave.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct StreamUpdate {
+    /// Set in the update that found the header row.
+    pub header: Option<StreamHeader>,
+    /// The rows checked in this update (with [`StreamOptions::rows`]).
+    pub rows: Vec<Row>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Body elements for these rows (with [`StreamOptions::body`]) and the row of each.
+    #[cfg_attr(feature = "typescript", tsify(type = "unknown[]"))]
+    pub body: Vec<Value>,
+    pub body_rows: Vec<u64>,
+    pub progress: Progress,
+    /// True in the last update.
+    pub done: bool,
+}
+
+/// A spreadsheet check fed in pieces: [`push`](SheetStream::push) bytes as they arrive, then
+/// [`finish`](SheetStream::finish).
+pub struct SheetStream {
+    options: SheetOptions,
+    flags: StreamOptions,
+    stage: Stage,
+    progress: Progress,
+}
+
+enum Stage {
+    /// Gathering the first bytes.
+    Probe(Vec<u8>),
+    Text(Box<Text>),
+    /// A workbook, read whole at the end.
+    Whole(Vec<u8>),
+    Done,
+}
+
+struct Text {
+    decoder: StreamDecoder,
+    delimiter: u8,
+    cutter: RecordCutter,
+    /// Decoded text not yet parsed (the start of a record still arriving).
+    pending: String,
+    /// Bytes of `pending` the cutter has already seen.
+    scanned: usize,
+    /// The row the pending text starts on.
+    next_row: u64,
+    builder: SheetBuilder,
+    checker: Option<RowChecker>,
+}
+
+impl SheetStream {
+    pub fn new(options: SheetOptions, flags: StreamOptions) -> Self {
+        SheetStream { options, flags, stage: Stage::Probe(Vec::new()), progress: Progress::default() }
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// Takes the next piece of the file. `Err` when the file cannot be read at all.
+    pub fn push(&mut self, piece: &[u8]) -> Result<StreamUpdate, String> {
+        self.progress.bytes += piece.len() as u64;
+        let mut update = StreamUpdate::default();
+        match &mut self.stage {
+            Stage::Probe(probe) => {
+                probe.extend_from_slice(piece);
+                if probe.len() >= PROBE_BYTES {
+                    let probe = std::mem::take(probe);
+                    self.start(&probe, false, &mut update)?;
+                }
+            }
+            Stage::Text(text) => text.take(piece, false, &self.options, &self.flags, &mut update)?,
+            Stage::Whole(bytes) => bytes.extend_from_slice(piece),
+            Stage::Done => return Err("the stream is finished".to_owned()),
+        }
+        Ok(self.count(update))
+    }
+
+    /// Reads what is left and says what can only be said at the end.
+    pub fn finish(&mut self) -> Result<StreamUpdate, String> {
+        let mut update = StreamUpdate::default();
+        if let Stage::Probe(probe) = &mut self.stage {
+            let probe = std::mem::take(probe);
+            self.start(&probe, true, &mut update)?;
+        }
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Text(mut text) => {
+                text.take(&[], true, &self.options, &self.flags, &mut update)?;
+                text.finish(&self.options, &mut update)?;
+            }
+            Stage::Whole(bytes) => self.whole(&bytes, &mut update)?,
+            Stage::Probe(_) | Stage::Done => return Err("the stream is finished".to_owned()),
+        }
+        update.done = true;
+        Ok(self.count(update))
+    }
+
+    /// Decides what the file is from its first bytes (`complete`: they are all of it).
+    fn start(&mut self, probe: &[u8], complete: bool, update: &mut StreamUpdate) -> Result<(), String> {
+        let read = &self.options.read;
+        match bytes::sniff(probe, read.filename.as_deref()) {
+            Kind::Json => {
+                return Err("this is JSON, not a spreadsheet: validate it as a bulk payload instead".to_owned());
+            }
+            Kind::Xlsx | Kind::Ods | Kind::Xls => {
+                self.stage = Stage::Whole(probe.to_vec());
+                return Ok(());
+            }
+            Kind::Delimited => {}
+        }
+        let (mut decoder, found) = StreamDecoder::start(probe, read.encoding.as_deref(), complete)?;
+        update.diagnostics.extend(found);
+        let mut first = String::new();
+        decoder.decode(probe, false, &mut first);
+        let delimiter = delimiter_for(&first, read)?;
+        let mut text = Box::new(Text {
+            decoder,
+            delimiter,
+            cutter: RecordCutter::new(delimiter),
+            pending: first,
+            scanned: 0,
+            next_row: 1,
+            builder: SheetBuilder::new(read.header_row),
+            checker: None,
+        });
+        text.parse_whole_records(&self.options, &self.flags, update)?;
+        self.stage = Stage::Text(text);
+        Ok(())
+    }
+
+    fn whole(&mut self, bytes: &[u8], update: &mut StreamUpdate) -> Result<(), String> {
+        let (sheet, check) = read_and_check(bytes, &self.options)?;
+        update.header = Some(StreamHeader {
+            header_row: check.header_row,
+            headers: check.headers,
+            mapping: check.mapping,
+            target: check.target,
+            encoding: None,
+        });
+        update.diagnostics = check.report.diagnostics;
+        if self.flags.body {
+            update.body = match check.body {
+                Some(Value::Array(users)) => users,
+                Some(Value::Object(mut request)) => match request.remove("Operations") {
+                    Some(Value::Array(operations)) => operations,
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            update.body_rows = check.body_rows;
+        }
+        update.progress.rows = sheet.rows.len() as u64;
+        if self.flags.rows {
+            update.rows = sheet.rows;
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, mut update: StreamUpdate) -> StreamUpdate {
+        self.progress.rows += update.progress.rows;
+        for d in &update.diagnostics {
+            match d.severity {
+                Severity::Error => self.progress.errors += 1,
+                Severity::Warning => self.progress.warnings += 1,
+            }
+        }
+        update.progress = self.progress;
+        update
+    }
+}
+
+impl Text {
+    /// Decodes `piece` and parses every record it completes.
+    fn take(
+        &mut self,
+        piece: &[u8],
+        last: bool,
+        options: &SheetOptions,
+        flags: &StreamOptions,
+        update: &mut StreamUpdate,
+    ) -> Result<(), String> {
+        self.decoder.decode(piece, last, &mut self.pending);
+        if last {
+            // Whatever is left is the last record, with or without a line break.
+            let rest = std::mem::take(&mut self.pending);
+            let builder = &mut self.builder;
+            self.next_row = read_records(&rest, self.delimiter, self.next_row, |n, cells| builder.push(n, cells))?;
+            return self.check_parts(options, flags, update, true);
+        }
+        self.parse_whole_records(options, flags, update)
+    }
+
+    fn parse_whole_records(
+        &mut self,
+        options: &SheetOptions,
+        flags: &StreamOptions,
+        update: &mut StreamUpdate,
+    ) -> Result<(), String> {
+        let unseen = &self.pending.as_bytes()[self.scanned..];
+        let Some(cut) = self.cutter.scan(unseen).map(|c| self.scanned + c) else {
+            self.scanned = self.pending.len();
+            return Ok(());
+        };
+        let rest = self.pending.split_off(cut);
+        let whole = std::mem::replace(&mut self.pending, rest);
+        self.scanned = self.pending.len();
+        let builder = &mut self.builder;
+        self.next_row = read_records(&whole, self.delimiter, self.next_row, |n, cells| builder.push(n, cells))?;
+        self.check_parts(options, flags, update, false)
+    }
+
+    /// Checks the rows waiting, a part at a time (all of them at the end).
+    fn check_parts(
+        &mut self,
+        options: &SheetOptions,
+        flags: &StreamOptions,
+        update: &mut StreamUpdate,
+        last: bool,
+    ) -> Result<(), String> {
+        if self.checker.is_none() {
+            let Some((header_row, headers)) = self.builder.header().cloned() else { return Ok(()) };
+            check_headers(&headers, header_row, &mut update.diagnostics);
+            let checker = RowChecker::new(header_row, headers.clone(), options);
+            update.header = Some(StreamHeader {
+                header_row,
+                headers,
+                mapping: checker.mapping.clone(),
+                target: checker.target,
+                encoding: Some(self.decoder.encoding.to_owned()),
+            });
+            self.checker = Some(checker);
+        }
+        if !last && self.builder.rows_waiting() < flags.part_rows.max(1) {
+            return Ok(());
+        }
+        let (rows, found) = self.builder.take();
+        update.diagnostics.extend(found);
+        let Some(checker) = &mut self.checker else { return Ok(()) };
+        let part = checker.check(&rows);
+        update.diagnostics.extend(part.diagnostics);
+        update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
+        if flags.body {
+            update.body.extend(part.body);
+            update.body_rows.extend(part.body_rows);
+        }
+        if flags.rows {
+            update.rows.extend(rows);
+        }
+        Ok(())
+    }
+
+    fn finish(self, options: &SheetOptions, update: &mut StreamUpdate) -> Result<(), String> {
+        if self.decoder.replaced {
+            update.diagnostics.push(Diagnostic::new(
+                Code::EncodingFallback,
+                format!(
+                    "Part of the file is not valid {}; those bytes show as �. Choose the file's encoding (for example windows-1252) and check again, or save it from Excel as \"CSV UTF-8\".",
+                    self.decoder.encoding
+                ),
+            ));
+        }
+        match self.checker {
+            Some(mut checker) => update.diagnostics.extend(checker.finish()),
+            None => {
+                // No header row: the one-shot reader says why (an empty file, a row past the end).
+                let name = options.read.filename.clone().unwrap_or_default();
+                let (sheet, found) = self.builder.finish(name, self.next_row.saturating_sub(1))?;
+                update.diagnostics.extend(found);
+                update.diagnostics.extend(RowChecker::new(sheet.header_row, sheet.headers, options).finish());
+            }
+        }
+        Ok(())
+    }
+}
