@@ -68,7 +68,7 @@ pub(crate) fn from_rows(
                             let slot = attributes.entry(n).or_default();
                             if is_name { slot.0 = Some(value.to_owned()) } else { slot.1 = Some(value.to_owned()) }
                         }
-                        None => reader.set(key, column, value, &managers),
+                        None => reader.set(key, column, value, managers),
                     },
                     None if pass_through => {
                         let name: String = sheet.headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
