@@ -247,12 +247,16 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
 
 fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
     let file = input.file.as_path();
-    let bytes = read(file)?;
-    let report = if input.is_sheet(&bytes) {
-        muster::spreadsheet::check(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?.report
+    let report = if sheet_by_name(file) {
+        validate_streaming(input)?
     } else {
-        let options = Options { format: input.format.into(), limits: input.limits.config(), password_policy: None };
-        muster::validate(&bytes, &options)
+        let bytes = read(file)?;
+        if input.is_sheet(&bytes) {
+            muster::spreadsheet::check(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?.report
+        } else {
+            let options = Options { format: input.format.into(), limits: input.limits.config(), password_policy: None };
+            muster::validate(&bytes, &options)
+        }
     };
     if json {
         println!("{}", to_json(&report)?);
@@ -260,6 +264,46 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
         print_report(file, &report, "record(s)");
     }
     Ok(report.valid)
+}
+
+/// Delimited text is validated as it is read, so files of any size fit in memory.
+fn sheet_by_name(file: &Path) -> bool {
+    let extension = file.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(extension.as_deref(), Some("csv" | "tsv" | "txt" | "tab"))
+}
+
+/// Streams the file through the checker with a progress bar (drawn only on a terminal).
+fn validate_streaming(input: &InputArgs) -> Result<Report, Failure> {
+    use std::io::Read;
+    let file = input.file.as_path();
+    let mut reader =
+        std::fs::File::open(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
+    let total = reader.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let flags = muster::spreadsheet::stream::StreamOptions::default();
+    let mut stream = muster::spreadsheet::stream::SheetStream::new(input.sheet_options(input.format.into())?, flags);
+    let mut diagnostics = Vec::new();
+    let mut headers = Vec::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buffer).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
+        let update = if n == 0 { stream.finish() } else { stream.push(&buffer[..n]) }.map_err(Failure)?;
+        if let Some(header) = update.header {
+            headers = header.headers;
+        }
+        diagnostics.extend(update.diagnostics);
+        bar.set_position(update.progress.bytes);
+        bar.set_message(format!("{} rows, {} errors", update.progress.rows, update.progress.errors));
+        if update.done {
+            bar.finish_and_clear();
+            muster::spreadsheet::sort_findings(&mut diagnostics, &headers);
+            return Ok(Report::new(update.progress.rows, diagnostics));
+        }
+    }
 }
 
 fn report(

@@ -88,10 +88,18 @@ impl Key {
     }
 }
 
+/// A value as a 128-bit digest of its normalised form: a sheet of millions of rows keeps 16
+/// bytes per value instead of the text (two values colliding is about as likely as 2^-100).
+pub(crate) fn digest(text: &str) -> u128 {
+    use std::hash::BuildHasher;
+    let half = |seed: u64| foldhash::quality::FixedState::with_seed(seed).hash_one(text);
+    (u128::from(half(0x6d75_7374_6572_0001)) << 64) | u128::from(half(0x6d75_7374_6572_0002))
+}
+
 /// The first place each value was seen.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    first: HashMap<(Key, String), Place>,
+    first: HashMap<(Key, u128), Place>,
     /// For spreadsheet records: each record's row number. Findings then name rows, not pointers.
     rows: Option<Vec<u64>>,
 }
@@ -113,7 +121,7 @@ impl Seen {
         if raw.trim().is_empty() {
             return;
         }
-        let first = match self.first.entry((key, key.normalise(raw))) {
+        let first = match self.first.entry((key, digest(&key.normalise(raw)))) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(place);
                 return;

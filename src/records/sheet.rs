@@ -3,6 +3,7 @@
 
 use super::columns::attribute_slot;
 use super::{Action, Address, Email, Phone, Record, User};
+use crate::checks::digest;
 use crate::diag::{Code, Diagnostic};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::sheet::Sheet;
@@ -98,7 +99,7 @@ pub(crate) fn from_rows(
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
 #[derive(Debug, Default)]
-pub(crate) struct ManagerIndex(HashMap<String, u64>);
+pub(crate) struct ManagerIndex(HashMap<u128, u64>);
 
 impl ManagerIndex {
     /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
@@ -112,7 +113,7 @@ impl ManagerIndex {
         for row in &sheet.rows {
             for &c in &columns {
                 if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
-                    self.0.entry(cell).or_insert(row.number);
+                    self.0.entry(digest(&cell)).or_insert(row.number);
                 }
             }
         }
@@ -120,7 +121,7 @@ impl ManagerIndex {
 
     /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
     pub(crate) fn resolve(&self, value: &str, own_row: u64) -> String {
-        match self.0.get(&value.to_lowercase()) {
+        match self.0.get(&digest(&value.to_lowercase())) {
             Some(&row) if row != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row)),
             _ => value.to_owned(),
         }

@@ -65,7 +65,7 @@ pub fn check_sheet(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptio
     let part = checker.check(&sheet.rows);
     out.extend(part.diagnostics);
     out.extend(checker.finish());
-    sort(&mut out, &sheet.headers);
+    sort_findings(&mut out, &sheet.headers);
     let report = Report::new(sheet.rows.len() as u64, out);
     let target = checker.target;
     let body = report.valid.then(|| envelope(target, part.body));
@@ -90,7 +90,7 @@ fn envelope(target: Format, elements: Vec<Value>) -> Value {
 }
 
 /// Top to bottom, and left to right within a row (row-level findings first).
-fn sort(out: &mut [Diagnostic], headers: &[String]) {
+pub fn sort_findings(out: &mut [Diagnostic], headers: &[String]) {
     let position =
         |d: &Diagnostic| d.column.as_ref().and_then(|c| headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
     out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));

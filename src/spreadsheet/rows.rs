@@ -106,7 +106,7 @@ impl RowChecker {
             let finding = self.original_attribute(finding, rows);
             out.push(place(finding, &numbers, &self.headers, &self.fields));
         }
-        super::sort(&mut out, &self.headers);
+        super::sort_findings(&mut out, &self.headers);
         let body = match written.body {
             Value::Array(users) => users,
             Value::Object(mut request) => match request.remove("Operations") {
