@@ -71,10 +71,66 @@ pub fn to_csv(sheet: &Sheet, outcomes: &[RowOutcome]) -> Result<String, String> 
     String::from_utf8(bytes).map_err(|err| format!("cannot write the report: {err}"))
 }
 
+/// The findings as CSV (row, column, field, severity, code, message), for people to work through
+/// in a spreadsheet program; neutralised like the report, since messages quote cell values.
+pub fn findings_csv(diagnostics: &[crate::diag::Diagnostic]) -> Result<String, String> {
+    let records = diagnostics.iter().map(|d| {
+        vec![
+            d.row.map(|r| r.to_string()).unwrap_or_default(),
+            d.column.clone().unwrap_or_default(),
+            d.field.clone().unwrap_or_default(),
+            match d.severity {
+                crate::diag::Severity::Error => "error".to_owned(),
+                crate::diag::Severity::Warning => "warning".to_owned(),
+            },
+            d.code.id().to_owned(),
+            d.message.clone(),
+        ]
+    });
+    let header = ["row", "column", "field", "severity", "code", "message"].map(str::to_owned).to_vec();
+    write_csv(std::iter::once(header).chain(records), true)
+}
+
+/// A sheet (as edited) back to CSV, to send on: header row first, then the rows in order. Cells
+/// are written exactly (no neutralising): this is data for the upstream, not for a person.
+pub fn sheet_csv(sheet: &Sheet) -> Result<String, String> {
+    write_csv(std::iter::once(sheet.headers.clone()).chain(sheet.rows.iter().map(|r| r.cells.clone())), false)
+}
+
+fn write_csv(records: impl Iterator<Item = Vec<String>>, safe: bool) -> Result<String, String> {
+    let fail = |err: csv::Error| format!("cannot write CSV: {err}");
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for record in records {
+        if safe {
+            writer.write_record(record.iter().map(|c| neutralise(c).into_owned())).map_err(fail)?;
+        } else {
+            writer.write_record(&record).map_err(fail)?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|err| format!("cannot write CSV: {err}"))?;
+    String::from_utf8(bytes).map_err(|err| format!("cannot write CSV: {err}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sheet::Row;
+
+    #[test]
+    fn findings_export_neutralises_and_sheets_export_exactly() {
+        let d = crate::diag::Diagnostic::new(crate::diag::Code::EmailInvalid, "=HYPERLINK(\"x\")")
+            .at_row(3)
+            .at_column("Email");
+        let csv = findings_csv(&[d]).unwrap();
+        assert!(csv.contains("3,Email,,error,email-invalid,\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+        let sheet = Sheet {
+            name: String::new(),
+            header_row: 1,
+            headers: vec!["Username".into(), "Phone".into()],
+            rows: vec![Row { number: 2, cells: vec!["a,b".into(), "+1 555".into()] }],
+        };
+        assert_eq!(sheet_csv(&sheet).unwrap(), "Username,Phone\n\"a,b\",+1 555\n");
+    }
 
     #[test]
     fn formulas_and_dde_are_neutralised_everywhere() {

@@ -4,7 +4,9 @@
 
 use muster::plan::Limits;
 use muster::records::columns::{Profile, Proposal};
+use muster::sheet::Sheet;
 use muster::spreadsheet::SheetOptions;
+use muster::spreadsheet::stream::{SheetStream, StreamOptions};
 use muster::{Format, Options};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -143,4 +145,92 @@ pub fn export_report_csv(
     let (sheet, check) = muster::spreadsheet::read_and_check(bytes, &options).map_err(|err| JsError::new(&err))?;
     let outcomes = muster::spreadsheet::outcomes(&check, &answer).map_err(|err| JsError::new(&err))?;
     muster::report::to_csv(&sheet, &outcomes).map_err(|err| JsError::new(&err))
+}
+
+/// A spreadsheet check fed in pieces, for files too big to hold (a page's Web Worker reading a
+/// `File` stream): `push` each chunk, then `finish`. Each call returns the rows and findings it
+/// completed, and the progress so far.
+#[wasm_bindgen]
+pub struct SheetValidator {
+    stream: SheetStream,
+}
+
+#[wasm_bindgen]
+impl SheetValidator {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SheetOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StreamOptions | undefined")] stream: JsValue,
+    ) -> Result<SheetValidator, JsError> {
+        let options: SheetOptions = self::options(options, "sheet options")?;
+        let flags: StreamOptions = self::options(stream, "stream options")?;
+        Ok(SheetValidator { stream: SheetStream::new(options, flags) })
+    }
+
+    /// Takes the next chunk of the file.
+    #[wasm_bindgen(unchecked_return_type = "StreamUpdate")]
+    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsError> {
+        to_js(&self.stream.push(chunk).map_err(|err| JsError::new(&err))?)
+    }
+
+    /// Reads what is left; the update has `done: true`.
+    #[wasm_bindgen(unchecked_return_type = "StreamUpdate")]
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.stream.finish().map_err(|err| JsError::new(&err))?)
+    }
+
+    /// Bytes and rows so far, and the errors and warnings found.
+    #[wasm_bindgen(getter, unchecked_return_type = "Progress")]
+    pub fn progress(&self) -> Result<JsValue, JsError> {
+        to_js(&self.stream.progress())
+    }
+}
+
+/// Checks a sheet as a person edited it (`{name, headerRow, headers, rows: [{number, cells}]}`):
+/// every row again, with batch duplicates, as `checkSheet` would.
+#[wasm_bindgen(js_name = checkRows, unchecked_return_type = "SheetCheck")]
+pub fn check_rows(
+    #[wasm_bindgen(unchecked_param_type = "Sheet")] sheet: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SheetOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let sheet: Sheet =
+        serde_wasm_bindgen::from_value(sheet).map_err(|err| JsError::new(&format!("invalid sheet: {err}")))?;
+    let options: SheetOptions = self::options(options, "sheet options")?;
+    to_js(&muster::spreadsheet::check_rows(&sheet, &options))
+}
+
+/// The names of a workbook's sheets (XLSX, XLS, ODS), in order ("muster/xlsx" only).
+#[cfg(feature = "xlsx")]
+#[wasm_bindgen(js_name = sheetNames)]
+pub fn sheet_names(bytes: &[u8], filename: Option<String>) -> Result<Vec<String>, JsError> {
+    let _ = filename; // workbooks are told apart by their bytes; the name is for symmetry
+    muster::sheet::sheet_names(bytes).map_err(|err| JsError::new(&err))
+}
+
+/// Every field a column can map to: `{key, label}`.
+#[wasm_bindgen(unchecked_return_type = "{ key: string; label: string }[]")]
+pub fn fields() -> Result<JsValue, JsError> {
+    let fields: Vec<serde_json::Value> = muster::records::columns::FIELDS
+        .iter()
+        .map(|f| serde_json::json!({ "key": f.key, "label": f.label }))
+        .collect();
+    to_js(&fields)
+}
+
+/// Findings as CSV (row, column, field, severity, code, message), safe to open in a spreadsheet.
+#[wasm_bindgen(js_name = findingsCsv)]
+pub fn findings_csv(
+    #[wasm_bindgen(unchecked_param_type = "Diagnostic[]")] diagnostics: JsValue,
+) -> Result<String, JsError> {
+    let diagnostics: Vec<muster::Diagnostic> = serde_wasm_bindgen::from_value(diagnostics)
+        .map_err(|err| JsError::new(&format!("invalid diagnostics: {err}")))?;
+    muster::report::findings_csv(&diagnostics).map_err(|err| JsError::new(&err))
+}
+
+/// A sheet (as edited) as CSV, exactly, to send on.
+#[wasm_bindgen(js_name = sheetCsv)]
+pub fn sheet_csv(#[wasm_bindgen(unchecked_param_type = "Sheet")] sheet: JsValue) -> Result<String, JsError> {
+    let sheet: Sheet =
+        serde_wasm_bindgen::from_value(sheet).map_err(|err| JsError::new(&format!("invalid sheet: {err}")))?;
+    muster::report::sheet_csv(&sheet).map_err(|err| JsError::new(&err))
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// A table read from a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Sheet {
     /// The sheet's name (the file name for delimited text).
     pub name: String,
@@ -29,6 +30,7 @@ pub struct Sheet {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Row {
     /// The spreadsheet's own row number, as the user sees it (1-based; blank rows count).
     pub number: u64,
@@ -68,7 +70,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<Diagnosti
         Kind::Xlsx | Kind::Ods | Kind::Xls => read_workbook(bytes, options),
         #[cfg(not(feature = "xlsx"))]
         Kind::Xlsx | Kind::Ods | Kind::Xls => {
-            Err("this build reads no Excel or OpenDocument workbooks: save the sheet as \"CSV UTF-8\"".to_owned())
+            Err("this build reads no Excel or OpenDocument workbooks (the npm package's \"muster/xlsx\" entry does): save the sheet as \"CSV UTF-8\"".to_owned())
         }
     }
 }
@@ -175,7 +177,7 @@ pub fn column_letter(index: usize) -> String {
 }
 
 /// Checks the header row: present, and no two columns with the same name.
-pub(crate) fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
+pub fn check_headers(headers: &[String], header_row: u64, out: &mut Vec<Diagnostic>) {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, header) in headers.iter().enumerate() {
         if header.is_empty() {

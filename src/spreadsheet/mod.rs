@@ -59,6 +59,14 @@ pub fn read_and_check(bytes: &[u8], options: &SheetOptions) -> Result<(Sheet, Sh
     Ok((sheet, check))
 }
 
+/// Checks a sheet as a person edited it (a grid, after fixing cells): the header row and every
+/// row, as [`check`] would, without the findings about how the file was encoded.
+pub fn check_rows(sheet: &Sheet, options: &SheetOptions) -> SheetCheck {
+    let mut out = Vec::new();
+    sheet::check_headers(&sheet.headers, sheet.header_row, &mut out);
+    check_sheet(sheet, out, options)
+}
+
 /// Maps and checks a sheet already read (or edited since): `out` holds what reading found.
 pub fn check_sheet(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptions) -> SheetCheck {
     let mut checker = RowChecker::new(sheet.header_row, sheet.headers.clone(), options);

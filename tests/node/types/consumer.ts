@@ -1,7 +1,8 @@
 // A TypeScript consumer of the package: `tsc --noEmit` over this file proves the generated
 // declarations describe the API (scripts/test runs it).
-import { checkSheet, convert, plan, proposeMapping, validate, version } from "muster";
-import type { Diagnostic, Plan, Proposal, Report, SheetCheck } from "muster";
+import { SheetValidator, checkRows, checkSheet, convert, plan, proposeMapping, validate, version } from "muster";
+import type { Diagnostic, Plan, Proposal, Report, SheetCheck, StreamUpdate } from "muster";
+import { sheetNames } from "muster/xlsx";
 
 const report: Report = validate('{"Operations": []}', { format: "scim" });
 const first: Diagnostic | undefined = report.diagnostics[0];
@@ -15,7 +16,13 @@ const conversion = convert("{}", "oracle", undefined);
 const errors: number = conversion.report.summary.errors;
 const chunks: Plan = plan({ Operations: [] }, { maxOperations: 10, maxPayloadBytes: 1024 });
 
+const validator = new SheetValidator({ target: "scim" }, { rows: true, body: false, partRows: 500 });
+const update: StreamUpdate = validator.push(new Uint8Array([65, 10]));
+const done: boolean = validator.finish().done && update.rows.every((r) => r.cells.length >= 0);
+const again: SheetCheck = checkRows({ name: "x", headerRow: 1, headers: ["Username"], rows: [{ number: 2, cells: ["a"] }] }, undefined);
+const names: string[] = sheetNames(new Uint8Array(), undefined);
+
 // @ts-expect-error: a format outside the union is a type error
 validate("{}", { format: "xml" });
 
-export const used = [version(), where, fields, confident, errors, chunks.chunks.length];
+export const used = [version(), where, fields, confident, errors, chunks.chunks.length, done, again, names];
