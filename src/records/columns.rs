@@ -284,6 +284,7 @@ pub struct Proposal {
 #[serde(rename_all = "camelCase", default)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Profile {
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, string | null>"))]
     pub columns: BTreeMap<String, Option<String>>,
     /// Send columns that map to no field as custom attributes (JumpCloud `attributes`).
     pub pass_through_unmapped: bool,

@@ -114,6 +114,9 @@ pub(crate) struct Job {
     /// For a job made from a spreadsheet: how it was read (the file is kept beside the job).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sheet: Option<SheetOptions>,
+    /// Upstream attempts that had to be made again (throttling, server errors, no answer).
+    #[serde(default)]
+    retries: u32,
     #[serde(default)]
     pub(crate) dialect: Dialect,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,6 +261,7 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
         created_at: stamp.clone(),
         updated_at: stamp,
         sheet: sheet.map(|(_, options)| options.clone()),
+        retries: 0,
         dialect,
         jumpcloud,
     };
@@ -657,6 +661,14 @@ async fn retry_later(env: &Env, msg: &ChunkMessage, retry_after: Option<u32>) ->
     }
     let delay = upstream::retry_delay(attempt, retry_after);
     enqueue(env, &msg.tenant, &msg.job, msg.chunk, attempt, delay).await?;
+    // Counted on the record for progress displays (one more KV write, only when retrying).
+    let kv = env.kv(KV_BINDING)?;
+    let key = job_key(&msg.tenant, &msg.job);
+    if let Some(mut job) = kv.get(&key).json::<Job>().await? {
+        job.retries += 1;
+        job.updated_at = now();
+        put_json(&kv, &key, &job, ttl(env)).await?;
+    }
     Ok(())
 }
 

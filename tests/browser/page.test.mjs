@@ -1,0 +1,229 @@
+// The upload page in Debian Chromium, served by the Worker in workerd, sending to a real
+// scim2-server: every bad cell marked and described, fixed in place, mapping overridden, XLSX
+// read, sent, followed and reported; cell text never becomes HTML; the whole flow by keyboard;
+// axe-core finds nothing serious. A screenshot of every step goes to target/screenshots/.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { launchChromium, screenshot } from "../support/browser.mjs";
+import { ROOT, VERSION, randomKey, startScimServer, startWorker, tenant } from "../support/stack.mjs";
+
+const KEY = randomKey();
+const XSS = "<img src=x onerror=alert(1)>";
+const CSV = [
+  "Username,First Name,Last Name,Email,Employee ID,Department,Favourite colour",
+  "ada.page,Ada,Lovelace,ada@example.com,000001,R&D,green",
+  "bob.page,Bob,Builder,bob.example.com,000002,Ops,blue",
+  "cyd.page,Cyd,Charisse,cyd@example.com,000001,Ops,red",
+  `xss.page,${XSS},Test,xss@example.com,000004,Ops,`,
+].join("\n");
+
+let scim;
+let worker;
+let browser;
+
+before(async () => {
+  scim = await startScimServer();
+  worker = await startWorker({ tenants: [tenant("page", KEY, { url: scim.url, token: scim.token })] });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await scim?.stop();
+});
+
+async function newPage() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
+  page.on("dialog", (dialog) => {
+    problems.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(worker.url);
+  await page.getByTestId("core-version").filter({ hasText: "Validator ready" }).waitFor();
+  return { page, problems };
+}
+
+async function upload(page, name, buffer, mimeType = "text/csv") {
+  await page.evaluate(() => delete document.body.dataset.loaded);
+  await page.getByLabel("Spreadsheet file").setInputFiles({ name, mimeType, buffer });
+  await page.waitForSelector("body[data-loaded=true]");
+}
+
+/** Every invalid cell: [row number, column header, the text its aria-describedby points at]. */
+async function invalidCells(page) {
+  return page.$$eval('#grid [aria-invalid="true"]', (cells) =>
+    cells.map((cell) => {
+      const headers = [...document.querySelectorAll("#grid [role=columnheader]")].map((h) => h.textContent);
+      const row = cell.closest("[role=row]").querySelector("[role=rowheader] .value").textContent;
+      const note = document.getElementById(cell.getAttribute("aria-describedby"));
+      return [Number(row), headers[Number(cell.getAttribute("aria-colindex")) - 1], note?.textContent ?? ""];
+    }),
+  );
+}
+
+const counts = (page) => page.getByTestId("counts").textContent();
+
+async function axe(page, step) {
+  const require = createRequire(import.meta.url);
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], step);
+}
+
+test("a CSV with known errors: exactly those cells are invalid, fixed in place, mapped, sent and reported", { timeout: 120_000 }, async () => {
+  const { page, problems } = await newPage();
+  assert.match(await page.getByTestId("core-version").textContent(), new RegExp(`muster core ${VERSION}`));
+  await screenshot(page, "page-1-start");
+
+  await upload(page, "new-hires.csv", Buffer.from(CSV));
+  await screenshot(page, "page-2-review");
+  assert.equal(await counts(page), "4 rows, 2 errors, 1 warnings");
+  const invalid = await invalidCells(page);
+  assert.deepEqual(invalid.map(([row, column]) => [row, column]), [[3, "Email"], [4, "Employee ID"]]);
+  assert.match(invalid[0][2], /^Error: Row 3, column "Email": .*not a valid email address/);
+  assert.match(invalid[1][2], /^Error: Row 4 repeats the value in row 2; employee numbers must be unique/);
+
+  // Cell text is text: the XSS row shows its markup literally and runs nothing.
+  const xssCell = page.locator("#grid [role=gridcell]", { hasText: XSS });
+  assert.equal(await xssCell.locator(".value").textContent(), XSS);
+  assert.equal(await page.locator("#grid img").count(), 0);
+
+  // The error summary links to the cell; Enter edits it, Enter keeps the change.
+  await page.locator("#error-list a").first().click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  assert.match(await page.getByTestId("cell-details").textContent(), /Row 3, Email: .*email/);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("bob@example.com");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("counts").filter({ hasText: "1 errors" }).waitFor();
+  assert.deepEqual((await invalidCells(page)).map(([row, column]) => [row, column]), [[4, "Employee ID"]]);
+  await screenshot(page, "page-3-fixed-one");
+
+  // Escape drops an edit.
+  await page.locator("#error-list a").first().click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("999");
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "gridcell");
+  assert.equal(await counts(page), "4 rows, 1 errors, 1 warnings");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("000003");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("counts").filter({ hasText: "0 errors" }).waitFor();
+
+  // Override a mapping: the unmapped column's warning goes.
+  await page.getByRole("button", { name: "Change column mapping" }).click();
+  await page.getByLabel("Field for column Favourite colour").selectOption("nickName");
+  await screenshot(page, "page-4-mapping");
+  await page.getByRole("button", { name: "Apply mapping" }).click();
+  await page.getByTestId("counts").filter({ hasText: "4 rows, 0 errors, 0 warnings" }).waitFor();
+  await axe(page, "review");
+
+  // Send to the Worker, which sends to scim2-server; follow the job; read the results.
+  await page.getByLabel("API key").fill(KEY);
+  const created = page.waitForResponse((r) => r.url().endsWith("/jobs?target=scim&filename=muster-upload.csv"));
+  await page.getByRole("button", { name: "Send" }).click();
+  const job = await (await created).json();
+  await page.getByTestId("results-summary").filter({ hasText: "4 created" }).waitFor({ timeout: 60_000 });
+  const bar = page.getByRole("progressbar");
+  assert.equal(await bar.getAttribute("aria-valuenow"), "4");
+  assert.equal(await bar.getAttribute("aria-valuemax"), "4");
+  await screenshot(page, "page-5-results");
+  await axe(page, "results");
+
+  for (const name of ["ada.page", "bob.page", "cyd.page", "xss.page"]) {
+    assert.equal((await scim.findUsers(name)).length, 1, `${name} exists upstream`);
+  }
+  const xssUser = (await scim.findUsers("xss.page"))[0];
+  assert.equal(xssUser.name.givenName, XSS, "sent exactly as written");
+  const outcomes = await page.$$eval("#grid .grid-body [role=row] [aria-colindex='9']", (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(outcomes, ["created", "created", "created", "created"]);
+
+  // The downloaded results are the Worker's report, byte for byte.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download results (CSV)" }).click();
+  const file = readFileSync(await (await download).path(), "utf8");
+  const report = await (await fetch(`${worker.url}/jobs/${job.id}/results`, { headers: { "x-api-key": KEY, accept: "text/csv" } })).text();
+  assert.equal(file, report);
+  assert.match(file.split("\n")[0], /muster outcome,muster id,muster message$/);
+  assert.deepEqual(problems, []);
+});
+
+test("an XLSX workbook is read in the browser, with its sheet and header row choosable", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "muster-page-"));
+  execFileSync(join(ROOT, ".tools/venv/bin/python"), ["-c", `
+import openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Readme"
+ws.append(["Export of new hires"])
+people = wb.create_sheet("People")
+people.append(["Username", "Email", "Employee ID"])
+people.append(["xl.one", "one@example.com", "000123"])
+people.append(["xl.two", "two.example.com", "000124"])
+wb.save("${dir}/hires.xlsx")
+`]);
+  const { page, problems } = await newPage();
+  await upload(page, "hires.xlsx", readFileSync(join(dir, "hires.xlsx")), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  assert.equal(await page.getByLabel("Sheet", { exact: true }).inputValue(), "Readme");
+  await page.getByLabel("Sheet", { exact: true }).selectOption("People");
+  await page.evaluate(() => delete document.body.dataset.loaded);
+  await page.getByRole("button", { name: "Read again" }).click();
+  await page.waitForSelector("body[data-loaded=true]");
+  await page.getByTestId("counts").filter({ hasText: "2 rows, 1 errors" }).waitFor();
+  assert.deepEqual((await invalidCells(page)).map(([row, column]) => [row, column]), [[3, "Email"]]);
+  const ids = await page.$$eval("#grid .grid-body [role=row] [aria-colindex='4'] .value", (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(ids, ["000123", "000124"], "zero-padded ids stay as written");
+  await screenshot(page, "page-6-xlsx");
+  assert.deepEqual(problems, []);
+});
+
+test("the whole flow by keyboard alone", { timeout: 90_000 }, async () => {
+  const { page, problems } = await newPage();
+  const csv = "Username,Email\nkey.one,key.one@example.com\nkey.two,key.two.example.com\n";
+  /** Presses Tab until `check` holds for the focused element (at most 60 times). */
+  const tabTo = async (what, check) => {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(check)) return;
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+  await tabTo("the file input", () => document.activeElement?.id === "file");
+  const chooser = page.waitForEvent("filechooser");
+  await page.keyboard.press("Space");
+  await (await chooser).setFiles({ name: "keys.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.waitForSelector("body[data-loaded=true]");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "review-heading", "focus moved to the review");
+  await tabTo("the grid", () => document.activeElement?.getAttribute("role") === "gridcell");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction(() => document.activeElement?.closest("[role=row]")?.getAttribute("aria-rowindex") === "3");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("key.two@example.com");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("counts").filter({ hasText: "0 errors" }).waitFor();
+  await tabTo("the API key", () => document.activeElement?.id === "api-key");
+  await page.keyboard.type(KEY);
+  await tabTo("Send", () => document.activeElement?.id === "send");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("results-summary").filter({ hasText: "2 created" }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "results-heading", "focus moved to the results");
+  await screenshot(page, "page-7-keyboard-done");
+  assert.deepEqual(problems, []);
+});

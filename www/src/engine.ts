@@ -1,0 +1,211 @@
+// The page's Web Worker: all heavy work happens here, with the npm package's wasm ("muster/xlsx",
+// the same artifact users install). It streams the file through the checker, keeps the rows and
+// findings, and answers the page's questions (a window of rows, a re-check after an edit, CSV to
+// send or download) so the main thread only ever draws.
+import { SheetValidator, checkRows, fields, findingsCsv, sheetCsv, sheetNames, version } from "muster/xlsx";
+import type { Diagnostic, Proposal, Row, SheetOptions, StreamUpdate } from "muster/xlsx";
+import type { Request, Response, Summary } from "./protocol";
+
+const WORKBOOK = /\.(xlsx|xlsm|xls|ods)$/i;
+
+let options: SheetOptions = {};
+let filename = "";
+let headerRow = 0;
+let headers: string[] = [];
+let mapping: Proposal[] = [];
+let rows: Row[] = [];
+/** Findings about the file itself (encoding), kept across re-checks of the rows. */
+let fileFindings: Diagnostic[] = [];
+let diagnostics: Diagnostic[] = [];
+/** Row number → its findings. */
+let byRow = new Map<number, Diagnostic[]>();
+/** The rows shown: all of them, or those with findings. */
+let view: number[] = [];
+let onlyProblems = false;
+let outcomes = new Map<number, { outcome: string; id: string; message: string }>();
+
+const post = (message: Response) => (self as unknown as Worker).postMessage(message);
+
+post({ type: "ready", version: version(), fields: fields() });
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const request = event.data;
+  try {
+    switch (request.type) {
+      case "open":
+        await open(request.file, request.options);
+        break;
+      case "window":
+        post({ type: "window", id: request.id, ...window(request.from, request.count) });
+        break;
+      case "filter":
+        onlyProblems = request.onlyProblems;
+        rebuildView();
+        post({ type: "checked", summary: summary(), errors: firstErrors() });
+        break;
+      case "edit":
+        edit(request.index, request.column, request.value);
+        break;
+      case "remap":
+        if (request.profile) options = { ...options, profile: request.profile };
+        if (request.target) options = { ...options, target: request.target };
+        if (rows.length || headers.length) recheck();
+        break;
+      case "send-csv":
+        post({ type: "send-csv", csv: sheetCsv({ name: filename, headerRow, headers, rows }) });
+        break;
+      case "findings-csv":
+        post({ type: "findings-csv", csv: findingsCsv(diagnostics) });
+        break;
+      case "outcomes":
+        setOutcomes(request.csv);
+        break;
+    }
+  } catch (err) {
+    post({ type: "failed", message: err instanceof Error ? err.message : String(err) });
+  }
+};
+
+/** Reads `file` in chunks through the streaming checker, reporting every part as it is checked. */
+async function open(file: File, sheetOptions: SheetOptions) {
+  options = sheetOptions;
+  filename = file.name;
+  rows = [];
+  diagnostics = [];
+  fileFindings = [];
+  byRow = new Map();
+  outcomes = new Map();
+  headers = [];
+  const started = performance.now();
+  if (WORKBOOK.test(file.name)) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    post({ type: "sheets", names: sheetNames(bytes, file.name) });
+    const validator = new SheetValidator(options, { rows: true, body: false, partRows: 2000 });
+    validator.push(bytes);
+    take(validator.finish(), file.size, started);
+    return;
+  }
+  const validator = new SheetValidator(options, { rows: true, body: false, partRows: 2000 });
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    take(validator.push(value), file.size, started);
+  }
+  take(validator.finish(), file.size, started);
+}
+
+function take(update: StreamUpdate, size: number, started: number) {
+  if (update.header) {
+    headerRow = update.header.headerRow;
+    headers = update.header.headers;
+    mapping = update.header.mapping;
+    post({ type: "header", headerRow, headers, mapping, encoding: update.header.encoding ?? null });
+  }
+  for (const row of update.rows) rows.push(row);
+  for (const d of update.diagnostics) {
+    diagnostics.push(d);
+    if (!d.row || d.row === headerRow) fileFindings.push(d);
+    addToRow(d);
+  }
+  if (update.rows.length || update.diagnostics.length || update.done) {
+    rebuildView();
+    post({
+      type: "progress",
+      bytes: update.progress.bytes,
+      size,
+      done: update.done,
+      ms: performance.now() - started,
+      summary: summary(),
+      errors: firstErrors(),
+    });
+  }
+}
+
+function addToRow(d: Diagnostic) {
+  if (d.row == null) return;
+  const list = byRow.get(d.row);
+  if (list) list.push(d);
+  else byRow.set(d.row, [d]);
+}
+
+function rebuildView() {
+  view = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (!onlyProblems || byRow.has(rows[i].number)) view.push(i);
+  }
+}
+
+function summary(): Summary {
+  let errors = 0;
+  let warnings = 0;
+  for (const d of diagnostics) d.severity === "error" ? errors++ : warnings++;
+  return { rows: rows.length, errors, warnings, shown: view.length, headerRow, headers };
+}
+
+/** The first errors, for the summary at the top of the page (each links to its cell). */
+function firstErrors(limit = 50) {
+  const out = [];
+  for (const d of diagnostics) {
+    if (d.severity !== "error") continue;
+    const index = d.row != null ? rows.findIndex((r) => r.number === d.row) : -1;
+    out.push({ row: d.row ?? null, index, column: columnOf(d), message: d.message, code: d.code });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** The grid column a finding belongs to: its header, else the column feeding its field. */
+function columnOf(d: Diagnostic): number {
+  if (d.column) {
+    const at = headers.indexOf(d.column);
+    if (at >= 0) return at;
+  }
+  if (d.field) {
+    const at = mapping.findIndex((p) => p.field === d.field || (p.field ?? "").startsWith(`${d.field}.`));
+    if (at >= 0) return at;
+  }
+  return -1;
+}
+
+function window(from: number, count: number) {
+  const slice = view.slice(from, from + count).map((index) => {
+    const row = rows[index];
+    const found = (byRow.get(row.number) ?? []).map((d) => ({ ...d, columnIndex: columnOf(d) }));
+    return { index, number: row.number, cells: row.cells, findings: found, outcome: outcomes.get(row.number) ?? null };
+  });
+  return { from, total: view.length, rows: slice };
+}
+
+function edit(index: number, column: number, value: string) {
+  const row = rows[index];
+  if (!row || column < 0 || column >= row.cells.length) throw new Error("no such cell");
+  row.cells[column] = value;
+  recheck();
+}
+
+/** Every row again (batch duplicates depend on all of them), keeping the file's own findings. */
+function recheck() {
+  const checked = checkRows({ name: filename, headerRow, headers, rows }, options);
+  mapping = checked.mapping;
+  diagnostics = [...fileFindings.filter((d) => d.code.startsWith("encoding")), ...checked.report.diagnostics];
+  byRow = new Map();
+  for (const d of diagnostics) addToRow(d);
+  rebuildView();
+  post({ type: "header", headerRow, headers, mapping, encoding: null });
+  post({ type: "checked", summary: summary(), errors: firstErrors() });
+}
+
+/** Outcomes from the Worker's results CSV (the sent rows in order, three outcome columns last). */
+function setOutcomes(csv: string) {
+  const validator = new SheetValidator({ read: { filename: "results.csv" } }, { rows: true, body: false, partRows: 100000 });
+  const got = [...validator.push(new TextEncoder().encode(csv)).rows, ...validator.finish().rows];
+  outcomes = new Map();
+  got.forEach((r, i) => {
+    const n = r.cells.length;
+    if (rows[i]) outcomes.set(rows[i].number, { outcome: r.cells[n - 3], id: r.cells[n - 2], message: r.cells[n - 1] });
+  });
+  const counts: Record<string, number> = {};
+  for (const o of outcomes.values()) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
+  post({ type: "outcomes", counts });
+}
