@@ -14,6 +14,10 @@ let headerRow = 0;
 let headers: string[] = [];
 let mapping: Proposal[] = [];
 let rows: Row[] = [];
+/** Row number → index into `rows`. */
+let indexOf = new Map<number, number>();
+let errorCount = 0;
+let warningCount = 0;
 /** Findings about the file itself (encoding), kept across re-checks of the rows. */
 let fileFindings: Diagnostic[] = [];
 let diagnostics: Diagnostic[] = [];
@@ -71,7 +75,10 @@ async function open(file: File, sheetOptions: SheetOptions) {
   options = sheetOptions;
   filename = file.name;
   rows = [];
+  indexOf = new Map();
   diagnostics = [];
+  errorCount = 0;
+  warningCount = 0;
   fileFindings = [];
   byRow = new Map();
   outcomes = new Map();
@@ -102,14 +109,18 @@ function take(update: StreamUpdate, size: number, started: number) {
     mapping = update.header.mapping;
     post({ type: "header", headerRow, headers, mapping, encoding: update.header.encoding ?? null });
   }
-  for (const row of update.rows) rows.push(row);
+  for (const row of update.rows) {
+    indexOf.set(row.number, rows.length);
+    rows.push(row);
+  }
   for (const d of update.diagnostics) {
     diagnostics.push(d);
+    d.severity === "error" ? errorCount++ : warningCount++;
     if (!d.row || d.row === headerRow) fileFindings.push(d);
     addToRow(d);
   }
   if (update.rows.length || update.diagnostics.length || update.done) {
-    rebuildView();
+    extendView(update.rows);
     post({
       type: "progress",
       bytes: update.progress.bytes,
@@ -129,6 +140,12 @@ function addToRow(d: Diagnostic) {
   else byRow.set(d.row, [d]);
 }
 
+/** Adds newly read rows to the view (cheaper than rebuilding it on every part). */
+function extendView(added: Row[]) {
+  if (onlyProblems) return rebuildView(); // findings can arrive for rows read earlier
+  for (const row of added) view.push(indexOf.get(row.number) ?? -1);
+}
+
 function rebuildView() {
   view = [];
   for (let i = 0; i < rows.length; i++) {
@@ -137,10 +154,7 @@ function rebuildView() {
 }
 
 function summary(): Summary {
-  let errors = 0;
-  let warnings = 0;
-  for (const d of diagnostics) d.severity === "error" ? errors++ : warnings++;
-  return { rows: rows.length, errors, warnings, shown: view.length, headerRow, headers };
+  return { rows: rows.length, errors: errorCount, warnings: warningCount, shown: view.length, headerRow, headers };
 }
 
 /** The first errors, for the summary at the top of the page (each links to its cell). */
@@ -148,7 +162,7 @@ function firstErrors(limit = 50) {
   const out = [];
   for (const d of diagnostics) {
     if (d.severity !== "error") continue;
-    const index = d.row != null ? rows.findIndex((r) => r.number === d.row) : -1;
+    const index = d.row != null ? (indexOf.get(d.row) ?? -1) : -1;
     out.push({ row: d.row ?? null, index, column: columnOf(d), message: d.message, code: d.code });
     if (out.length >= limit) break;
   }
@@ -189,6 +203,8 @@ function recheck() {
   const checked = checkRows({ name: filename, headerRow, headers, rows }, options);
   mapping = checked.mapping;
   diagnostics = [...fileFindings.filter((d) => d.code.startsWith("encoding")), ...checked.report.diagnostics];
+  errorCount = diagnostics.filter((d) => d.severity === "error").length;
+  warningCount = diagnostics.length - errorCount;
   byRow = new Map();
   for (const d of diagnostics) addToRow(d);
   rebuildView();
