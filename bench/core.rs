@@ -5,6 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+// The CLI's allocator, so the figures are what its users get.
+#[cfg(feature = "cli")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use muster::plan::{Limits, plan};
 use muster::{Format, Options};
 use serde_json::{Value, json};

@@ -255,9 +255,8 @@ impl StreamDecoder {
                     }
                 }
                 out.push_str(&String::from_utf16_lossy(&units(&bytes[..whole], read)));
-                if last && whole < bytes.len() {
-                    out.push(char::REPLACEMENT_CHARACTER);
-                } else {
+                // A last odd byte is no character: dropped, as the one-shot decoder drops it.
+                if !last {
                     self.carry = bytes[whole..].to_vec();
                 }
             }

@@ -24,9 +24,38 @@ pub fn version() -> String {
     muster::version().to_owned()
 }
 
+/// How a result crosses into JS: built object by object through serde-wasm-bindgen, or written
+/// as JSON text in wasm and parsed by the engine's `JSON.parse`. bench/npm.mjs measures both.
+#[derive(Clone, Copy)]
+enum Crossing {
+    Objects,
+    JsonText,
+}
+
 /// Plain objects (not Maps) so results can be JSON-stringified, compared and posted as they are.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|err| JsError::new(&err.to_string()))
+    cross(value, Crossing::JsonText)
+}
+
+fn cross<T: Serialize>(value: &T, how: Crossing) -> Result<JsValue, JsError> {
+    match how {
+        Crossing::Objects => value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|err| JsError::new(&err.to_string())),
+        Crossing::JsonText => {
+            let text = serde_json::to_string(value).map_err(|err| JsError::new(&err.to_string()))?;
+            js_sys::JSON::parse(&text).map_err(|_| JsError::new("the result could not be handed to JavaScript"))
+        }
+    }
+}
+
+/// `checkSheet`, crossing into JS the way `how` says ("objects" or "json"): for bench/npm.mjs.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __checkSheetCrossing)]
+pub fn check_sheet_crossing(bytes: &[u8], options: JsValue, how: &str) -> Result<JsValue, JsError> {
+    let options: SheetOptions = self::options(options, "sheet options")?;
+    let how = if how == "objects" { Crossing::Objects } else { Crossing::JsonText };
+    cross(&muster::spreadsheet::check(bytes, &options).map_err(|err| JsError::new(&err))?, how)
 }
 
 /// Options from JS; `undefined` or `null` means the defaults.

@@ -1,6 +1,9 @@
 //! The native CLI: files and arguments in, the core's results out. The only code that prints or
 //! exits. Exit status: 0 valid / done, 1 the input has errors, 2 usage or I/O error.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use muster::payload::scim::BulkConfig;
 use muster::plan::{Limits, Plan};

@@ -37,7 +37,7 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
     };
 
     let mut bulk_ids: HashMap<&str, usize> = HashMap::with_capacity(operations.len());
-    let mut users = unique::Seen::default();
+    let mut users = unique::Seen::new(ctx.output);
     for (index, operation) in operations.iter().enumerate() {
         let pointer = push_token("/Operations", index);
         check_operation(operation, index, &pointer, &mut bulk_ids, &mut users, ctx);

@@ -79,7 +79,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
         );
         return 0;
     };
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(ctx.output);
     for (index, user) in users.iter().enumerate() {
         let pointer = push_token("", index);
         match user.as_object() {

@@ -51,6 +51,15 @@ pub fn validate_value(value: &Value, options: &Options) -> Report {
     Report::new(rows, ctx.out)
 }
 
+/// Runs the target's rules over a body muster wrote from records whose batch duplicates were
+/// already reported (so they are not looked for twice).
+pub(crate) fn validate_output(value: &Value, options: &Options) -> Report {
+    let mut ctx = Ctx::new(options, options.format.resolve(value));
+    ctx.output = true;
+    let rows = run(value, &mut ctx);
+    Report::new(rows, ctx.out)
+}
+
 /// Validates a SCIM 2.0 bulk request (RFC 7644) with no upstream limits.
 pub fn validate_scim_bulk(bytes: &[u8]) -> Report {
     validate(bytes, &Options { format: Format::Scim, ..Options::default() })
@@ -66,11 +75,13 @@ pub(crate) struct Ctx<'a> {
     /// The dialect being checked (never `Auto`).
     pub(crate) format: Format,
     pub(crate) out: Vec<Diagnostic>,
+    /// Checking a body muster wrote from records: batch duplicates were looked for already.
+    pub(crate) output: bool,
 }
 
 impl<'a> Ctx<'a> {
     fn new(options: &'a Options, format: Format) -> Self {
-        Ctx { options, format, out: Vec::new() }
+        Ctx { options, format, out: Vec::new(), output: false }
     }
 
     /// Records a finding at `pointer`, naming `field` when there is one.

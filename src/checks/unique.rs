@@ -102,12 +102,19 @@ pub(crate) struct Seen {
     first: HashMap<(Key, u128), Place>,
     /// For spreadsheet records: each record's row number. Findings then name rows, not pointers.
     rows: Option<Vec<u64>>,
+    /// Notes nothing: for bodies muster wrote itself from records already checked for duplicates.
+    off: bool,
 }
 
 impl Seen {
+    /// A tracker for one payload; `off` when its duplicates were already looked for.
+    pub(crate) fn new(off: bool) -> Seen {
+        Seen { off, ..Seen::default() }
+    }
+
     /// A tracker for spreadsheet records, `rows[i]` being record i's row number.
     pub(crate) fn for_rows(rows: Vec<u64>) -> Seen {
-        Seen { first: HashMap::default(), rows: Some(rows) }
+        Seen { first: HashMap::default(), rows: Some(rows), off: false }
     }
 
     /// Appends row numbers for the records that follow (spreadsheet mode).
@@ -118,7 +125,7 @@ impl Seen {
     /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
     /// values are never duplicates.
     pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {
-        if raw.trim().is_empty() {
+        if self.off || raw.trim().is_empty() {
             return;
         }
         let first = match self.first.entry((key, digest(&key.normalise(raw)))) {

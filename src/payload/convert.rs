@@ -88,7 +88,7 @@ pub fn write(records: &[Record], to: Format, keep_extra: bool) -> Written {
 /// Runs the target's own rules over the converted body (a valid SCIM userName can be an invalid
 /// JumpCloud username) and points each finding back at the source record.
 fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize], out: &mut Vec<Finding>) {
-    let target_report = crate::checks::validate_value(body, &Options { format: to, ..Options::default() });
+    let target_report = crate::checks::validate_output(body, &Options { format: to, ..Options::default() });
     let prefix = if to.is_jumpcloud() { "/" } else { "/Operations/" };
     for mut d in target_report.diagnostics {
         let pointer = d.pointer.clone().unwrap_or_default();
