@@ -14,6 +14,7 @@ use std::collections::HashMap;
 /// What happened to one operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum Outcome {
     Created {
         id: Option<String>,

@@ -86,7 +86,7 @@ pub fn validate(
     let report = match input_bytes(&input) {
         Some(bytes) if muster::bytes::sniff(&bytes, None) != muster::bytes::Kind::Json => {
             let sheet = SheetOptions { target: options.format, ..SheetOptions::default() };
-            muster::spreadsheet::check(&bytes, &sheet).map_err(|err| JsError::new(&err))?.report
+            muster::spreadsheet::check_report(&bytes, &sheet).map_err(|err| JsError::new(&err))?
         }
         Some(bytes) => muster::validate(&bytes, &options),
         None if input.is_object() => {
@@ -262,4 +262,52 @@ pub fn sheet_csv(#[wasm_bindgen(unchecked_param_type = "Sheet")] sheet: JsValue)
     let sheet: Sheet =
         serde_wasm_bindgen::from_value(sheet).map_err(|err| JsError::new(&format!("invalid sheet: {err}")))?;
     muster::report::sheet_csv(&sheet).map_err(|err| JsError::new(&err))
+}
+
+/// Reads a spreadsheet into rows as the user sees them (`{sheet: {name, headerRow, headers, rows},
+/// diagnostics}`: what reading found, such as the encoding used or duplicate headers), without
+/// mapping or checking the cells.
+#[wasm_bindgen(js_name = parseSheet, unchecked_return_type = "{ sheet: Sheet; diagnostics: Diagnostic[] }")]
+pub fn parse_sheet(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "ReadOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: muster::sheet::ReadOptions = self::options(options, "read options")?;
+    let (sheet, diagnostics) = muster::sheet::read(bytes, &options).map_err(|err| JsError::new(&err))?;
+    to_js(&serde_json::json!({ "sheet": sheet, "diagnostics": diagnostics }))
+}
+
+/// Upstream answers → one outcome per submitted operation or user: a SCIM BulkResponse against
+/// the bulk request it answers (matched by bulkId, "not attempted" after a failOnErrors stop), or
+/// JumpCloud job results against the submitted users array (matched by username, email or id).
+#[wasm_bindgen(unchecked_return_type = "Outcome[]")]
+pub fn reconcile(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] submitted: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] answer: JsValue,
+) -> Result<JsValue, JsError> {
+    let json = |value: JsValue, what: &str| -> Result<serde_json::Value, JsError> {
+        match value.as_string() {
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|err| JsError::new(&format!("{what} is not JSON: {err}")))
+            }
+            None => {
+                serde_wasm_bindgen::from_value(value).map_err(|err| JsError::new(&format!("invalid {what}: {err}")))
+            }
+        }
+    };
+    let submitted = json(submitted, "the submitted payload")?;
+    let answer = json(answer, "the answer")?;
+    let outcomes = match (&submitted, &answer) {
+        (serde_json::Value::Array(users), serde_json::Value::Array(_)) => {
+            let results: Vec<muster::payload::jumpcloud::JobWorkresult> = serde_json::from_value(answer.clone())
+                .map_err(|err| JsError::new(&format!("not JumpCloud job results: {err}")))?;
+            let submitted: Vec<muster::results::Submitted> =
+                users.iter().map(muster::results::Submitted::from_user).collect();
+            // Updates carry an id; creations do not.
+            let creating = users.iter().all(|u| u.get("id").is_none());
+            muster::results::reconcile_jumpcloud(&submitted, &results, creating)
+        }
+        _ => muster::results::reconcile_scim(&submitted, &answer).map_err(|err| JsError::new(&err))?,
+    };
+    to_js(&outcomes)
 }

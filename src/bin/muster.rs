@@ -255,7 +255,7 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
     } else {
         let bytes = read(file)?;
         if input.is_sheet(&bytes) {
-            muster::spreadsheet::check(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?.report
+            muster::spreadsheet::check_report(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?
         } else {
             let options = Options { format: input.format.into(), limits: input.limits.config(), password_policy: None };
             muster::validate(&bytes, &options)

@@ -68,15 +68,30 @@ pub fn check_rows(sheet: &Sheet, options: &SheetOptions) -> SheetCheck {
 }
 
 /// Maps and checks a sheet already read (or edited since): `out` holds what reading found.
-pub fn check_sheet(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptions) -> SheetCheck {
+pub fn check_sheet(sheet: &Sheet, out: Vec<Diagnostic>, options: &SheetOptions) -> SheetCheck {
+    check_in_parts(sheet, out, options, true)
+}
+
+/// Rows are checked a part at a time even when the sheet is held whole: the JSON written for a
+/// part stays small, which keeps memory and time down on big sheets. `keep_body`: collect the
+/// body to send (a report alone does not need it).
+fn check_in_parts(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptions, keep_body: bool) -> SheetCheck {
     let mut checker = RowChecker::new(sheet.header_row, sheet.headers.clone(), options);
-    let part = checker.check(&sheet.rows);
-    out.extend(part.diagnostics);
+    checker.know_managers(sheet);
+    let (mut elements, mut body_rows) = (Vec::new(), Vec::new());
+    for rows in sheet.rows.chunks(PART_ROWS) {
+        let part = checker.check(rows);
+        out.extend(part.diagnostics);
+        if keep_body {
+            elements.extend(part.body);
+            body_rows.extend(part.body_rows);
+        }
+    }
     out.extend(checker.finish());
     sort_findings(&mut out, &sheet.headers);
     let report = Report::new(sheet.rows.len() as u64, out);
     let target = checker.target;
-    let body = report.valid.then(|| envelope(target, part.body));
+    let body = (keep_body && report.valid).then(|| envelope(target, elements));
     SheetCheck {
         report,
         header_row: sheet.header_row,
@@ -84,8 +99,17 @@ pub fn check_sheet(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptio
         mapping: checker.mapping,
         body,
         target,
-        body_rows: part.body_rows,
+        body_rows,
     }
+}
+
+/// Rows checked together.
+const PART_ROWS: usize = 2_000;
+
+/// Reads and checks a spreadsheet for its report only (no body is built up).
+pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
+    let (sheet, out) = sheet::read(bytes, &options.read)?;
+    Ok(check_in_parts(&sheet, out, options, false).report)
 }
 
 /// The elements of a target body (SCIM operations, JumpCloud users) in the target's envelope.

@@ -59,6 +59,12 @@ impl RowChecker {
         }
     }
 
+    /// Learns every row's username and email before any part is checked (a sheet held whole), so
+    /// a manager in a later part is a reference too, as in the one-part check.
+    pub(crate) fn know_managers(&mut self, sheet: &Sheet) {
+        self.managers.add(sheet, &self.fields);
+    }
+
     /// Checks the next rows (in sheet order). Findings come back sorted by row.
     pub(crate) fn check(&mut self, rows: &[Row]) -> Part {
         if rows.is_empty() {
@@ -83,7 +89,7 @@ impl RowChecker {
         let (records, mut out) = from_rows(&part, &self.fields, self.pass_through, &self.managers);
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
         out.extend(self.duplicates.note(&records, &numbers));
-        let first_row = numbers.first().copied().unwrap_or(0);
+        let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
         for (record, row) in records.iter().zip(&numbers) {
             if let Some(manager) = record.user.manager.as_deref().filter(|m| !m.starts_with("bulkId:")) {
                 self.unresolved.push((*row, manager.to_owned()));
@@ -99,8 +105,8 @@ impl RowChecker {
             ) {
                 continue; // reported above, by row
             }
-            // A manager in an earlier part is a sound reference, although this part lacks its POST.
-            if code == Code::RefUnknownBulkId && refers_to_earlier_part(&finding, &records, first_row) {
+            // A manager in another part is a sound reference, although this part lacks its POST.
+            if code == Code::RefUnknownBulkId && refers_to_other_part(&finding, &records, &part_rows) {
                 continue;
             }
             let finding = self.original_attribute(finding, rows);
@@ -180,9 +186,9 @@ impl RowChecker {
     }
 }
 
-/// Whether a `ref-unknown-bulk-id` finding is a manager reference to a row before `first_row`.
-fn refers_to_earlier_part(finding: &Finding, records: &[Record], first_row: u64) -> bool {
+/// Whether a `ref-unknown-bulk-id` finding is a manager reference to a row outside this part.
+fn refers_to_other_part(finding: &Finding, records: &[Record], part: &std::ops::RangeInclusive<u64>) -> bool {
     let Some(record) = finding.record.and_then(|r| records.get(r)) else { return false };
     let target = record.user.manager.as_deref().and_then(|m| m.strip_prefix("bulkId:row"));
-    target.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n < first_row)
+    target.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| !part.contains(&n))
 }

@@ -54,6 +54,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   );
   assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${proxy.log.join(" | ")}`);
   assert.deepEqual(done.counts, { created: USERS, updated: 0, deleted: 0, failed: 0, notAttempted: 0 });
+  assert.equal(done.retries, 3, "the 429, the 500 and the dropped answer were each tried again, and counted");
 
   // The faults really happened, in order (each attempt was first refused as too large and split),
   // and after the dropped answer only the 50 users the upstream had not yet seen were sent again.
