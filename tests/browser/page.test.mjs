@@ -130,6 +130,11 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   await screenshot(page, "page-4-mapping");
   await page.getByRole("button", { name: "Apply mapping" }).click();
   await page.getByTestId("counts").filter({ hasText: "4 rows, 0 errors, 0 warnings" }).waitFor();
+  // Saved by name in localStorage, offered again after a reload.
+  await page.getByLabel("Save as").fill("HR export");
+  await page.getByRole("button", { name: "Save mapping" }).click();
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("muster.mappings"))["HR export"].columns["Favourite colour"]);
+  assert.equal(saved, "nickName");
   await axe(page, "review");
 
   // Send to the Worker, which sends to scim2-server; follow the job; read the results.
@@ -159,6 +164,11 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   const report = await (await fetch(`${worker.url}/jobs/${job.id}/results`, { headers: { "x-api-key": KEY, accept: "text/csv" } })).text();
   assert.equal(file, report);
   assert.match(file.split("\n")[0], /muster outcome,muster id,muster message$/);
+
+  // The saved mapping is offered again after a reload.
+  await page.reload();
+  await page.getByTestId("core-version").filter({ hasText: "Validator ready" }).waitFor();
+  assert.deepEqual(await page.locator("#profiles option").allTextContents(), ["(none)", "HR export"]);
   assert.deepEqual(problems, []);
 });
 
@@ -207,7 +217,7 @@ test("the whole flow by keyboard alone", { timeout: 90_000 }, async () => {
   await page.keyboard.press("Space");
   await (await chooser).setFiles({ name: "keys.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.waitForSelector("body[data-loaded=true]");
-  assert.equal(await page.evaluate(() => document.activeElement?.id), "review-heading", "focus moved to the review");
+  await page.waitForFunction(() => document.activeElement?.id === "review-heading"); // focus moved to the review
   await tabTo("the grid", () => document.activeElement?.getAttribute("role") === "gridcell");
   await page.keyboard.press("ArrowDown");
   await page.waitForFunction(() => document.activeElement?.closest("[role=row]")?.getAttribute("aria-rowindex") === "3");
@@ -223,7 +233,7 @@ test("the whole flow by keyboard alone", { timeout: 90_000 }, async () => {
   await tabTo("Send", () => document.activeElement?.id === "send");
   await page.keyboard.press("Enter");
   await page.getByTestId("results-summary").filter({ hasText: "2 created" }).waitFor({ timeout: 60_000 });
-  assert.equal(await page.evaluate(() => document.activeElement?.id), "results-heading", "focus moved to the results");
+  await page.waitForFunction(() => document.activeElement?.id === "results-heading"); // focus moved to the results
   await screenshot(page, "page-7-keyboard-done");
   assert.deepEqual(problems, []);
 });
