@@ -4,8 +4,9 @@
 //    (validate + plan + KV writes + enqueue) against the Worker in workerd, driven by autocannon on
 //    loopback. The tenant's upstream is a stub that answers every chunk at once, so the queue
 //    draining in the background costs as little as possible.
-// 2. End to end: the same 2,000-user job through the Worker (chunks of 100, in order, through
-//    KV and the queue) versus posting the same chunks straight to scim2-server, one after another.
+// 2. End to end: the same 2,000-user job through the Worker (chunks of 100, then of 500, in order,
+//    through KV and the queue) versus posting the same chunks straight to scim2-server, one after
+//    another.
 //    Ratio = direct time / Worker time (goal ≥ 0.9).
 // 3. Bundle: the Worker's wasm, raw and gzip (goal ≤ 1 MB gzip).
 import { createServer } from "node:http";
@@ -113,4 +114,5 @@ function bundle() {
 
 bundle();
 await acceptThroughput();
-await endToEnd();
+await endToEnd(2000, 100);
+await endToEnd(2000, 500);
