@@ -44,8 +44,7 @@ impl Outcome {
 /// Returns one outcome per request operation, in request order.
 pub fn reconcile_scim(request: &Value, response: &Value) -> Result<Vec<Outcome>, String> {
     let requests: &[Value] = request.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let response: BulkResponse =
-        serde_json::from_value(response.clone()).map_err(|err| format!("not a bulk response: {err}"))?;
+    let response = BulkResponse::deserialize(response).map_err(|err| format!("not a bulk response: {err}"))?;
 
     let mut bulk_id_count: HashMap<&str, usize> = HashMap::new();
     for op in requests {

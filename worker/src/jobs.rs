@@ -580,9 +580,12 @@ async fn run_scim_chunk(env: &Env, msg: &ChunkMessage, tenant: &Tenant, chunk: C
                 .push(serde_json::json!({"method": "POST", "bulkId": bulk_id, "location": location, "status": "201"}));
         }
     }
-    let ids = created_ids(&full_request, &response);
     let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
-    finish_chunk(env, msg, &Chunk { request: full_request, ..chunk }, result, ids).await
+    // One reading of the answer gives both the created ids and the counts.
+    let chunk = Chunk { request: full_request, ..chunk };
+    let outcomes: Vec<Outcome> = chunk_outcomes(Dialect::Scim, &chunk, &result).into_iter().map(|(o, _)| o).collect();
+    let ids = ids_of(&chunk.request, &outcomes);
+    finish_counted(env, msg, result, ids, counts_of(&outcomes)).await
 }
 
 /// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job
@@ -700,14 +703,18 @@ async fn carried_ids(kv: &KvStore, msg: &ChunkMessage, chunk: &Chunk) -> Result<
 
 /// bulkId → id for every operation of the answer that created something.
 pub(crate) fn created_ids(request: &serde_json::Value, response: &serde_json::Value) -> HashMap<String, String> {
+    reconcile_scim(request, response).map(|outcomes| ids_of(request, &outcomes)).unwrap_or_default()
+}
+
+/// bulkId → id for the request's operations whose outcome is a creation with an id.
+fn ids_of(request: &serde_json::Value, outcomes: &[Outcome]) -> HashMap<String, String> {
     let operations =
         request.get("Operations").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let Ok(outcomes) = reconcile_scim(request, response) else { return HashMap::new() };
     operations
         .iter()
         .zip(outcomes)
         .filter_map(|(op, outcome)| match outcome {
-            Outcome::Created { id: Some(id) } => Some((op.get("bulkId")?.as_str()?.to_owned(), id)),
+            Outcome::Created { id: Some(id) } => Some((op.get("bulkId")?.as_str()?.to_owned(), id.clone())),
             _ => None,
         })
         .collect()
@@ -729,6 +736,20 @@ async fn finish_chunk(
     result: ChunkResult,
     ids: HashMap<String, String>,
 ) -> Result<(), ApiError> {
+    let dialect = env.kv(KV_BINDING)?.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await?.map(|j| j.dialect);
+    let outcomes: Vec<Outcome> =
+        chunk_outcomes(dialect.unwrap_or_default(), chunk, &result).into_iter().map(|(o, _)| o).collect();
+    finish_counted(env, msg, result, ids, counts_of(&outcomes)).await
+}
+
+/// [`finish_chunk`] with the chunk's counts already known.
+async fn finish_counted(
+    env: &Env,
+    msg: &ChunkMessage,
+    result: ChunkResult,
+    ids: HashMap<String, String>,
+    counts: Counts,
+) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     if !ids.is_empty() {
@@ -738,7 +759,7 @@ async fn finish_chunk(
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
         job.chunks_done = job.chunks_done.max(msg.chunk + 1);
-        job.counts.add(&chunk_counts(job.dialect, chunk, &result));
+        job.counts.add(&counts);
         let done = job.chunks_done >= job.chunks;
         job.status = match (done, job.counts.failed + job.counts.not_attempted) {
             (false, _) => JobStatus::Running,
@@ -804,9 +825,9 @@ pub(crate) async fn sweep(env: &Env) -> Result<u32, ApiError> {
     }
 }
 
-fn chunk_counts(dialect: Dialect, chunk: &Chunk, result: &ChunkResult) -> Counts {
+fn counts_of(outcomes: &[Outcome]) -> Counts {
     let mut counts = Counts::default();
-    for (outcome, _) in chunk_outcomes(dialect, chunk, result) {
+    for outcome in outcomes {
         match outcome {
             Outcome::Created { .. } => counts.created += 1,
             Outcome::Updated { .. } => counts.updated += 1,

@@ -22,8 +22,13 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
             "This API key's upstream is JumpCloud: send users to POST /api/v2/bulk/users instead.".to_owned(),
         )
     })?;
-    // RFC 7644 or Oracle HCM, as the tenant's upstream speaks.
-    let report = muster::validate(&body, &muster::Options { format, ..muster::Options::default() });
+    // RFC 7644 or Oracle HCM, as the tenant's upstream speaks. Parsed once, for the checks and the plan.
+    let options = muster::Options { format, ..muster::Options::default() };
+    let request: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(_) => return Err(ApiError::Invalid(muster::validate(&body, &options))), // says where the syntax breaks
+    };
+    let report = muster::validate_value(&request, &options);
     if !report.valid {
         return Err(ApiError::Invalid(report));
     }
@@ -32,8 +37,6 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
             "The number of operations exceeds the maxOperations ({MAX_OPERATIONS}). Split the request."
         )));
     }
-    let request: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::BadRequest("The request body must be UTF-8 JSON.".to_owned()))?;
     let plan = muster::plan::plan(&request, tenant.upstream.limits());
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));

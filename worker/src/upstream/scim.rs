@@ -57,6 +57,9 @@ pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Resu
         if !(200..300).contains(&reply.status) {
             return Ok(reply); // the caller decides: retry, or record the refusal
         }
+        if depth == 0 {
+            return Ok(reply); // the whole request went through: its answer is the answer
+        }
         let answer: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
         created.extend(crate::jobs::created_ids(&part, &answer));
         operations.extend(answer.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default());
