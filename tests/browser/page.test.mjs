@@ -157,6 +157,12 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   const outcomes = await page.$$eval("#grid .grid-body [role=row] [aria-colindex='9']", (cells) => cells.map((c) => c.textContent));
   assert.deepEqual(outcomes, ["created", "created", "created", "created"]);
 
+  // Sending the same rows again gives back the same job: nobody is created twice.
+  const again = page.waitForResponse((r) => r.url().endsWith("/jobs?target=scim&filename=muster-upload.csv"));
+  await page.getByRole("button", { name: "Send" }).click();
+  assert.equal((await (await again).json()).id, job.id);
+  await page.getByTestId("results-summary").filter({ hasText: "4 created" }).waitFor();
+
   // The downloaded results are the Worker's report, byte for byte.
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download results (CSV)" }).click();

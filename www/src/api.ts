@@ -60,12 +60,21 @@ export class MusterApi {
     return response;
   }
 
-  /** `POST /jobs`: the sheet (as CSV) becomes a job for the target. */
+  /**
+   * `POST /jobs`: the sheet (as CSV) becomes a job for the target. The Idempotency-Key is a
+   * digest of what is sent, so sending the same rows again (a double click, a retry after a lost
+   * answer) returns the job already made instead of creating the users twice.
+   */
   async createSheetJob(csv: string, target: string, profile: unknown): Promise<Job> {
     const query = new URLSearchParams({ target, filename: "muster-upload.csv" });
+    const mapping = asciiJson(profile);
     const response = await this.call(`/jobs?${query}`, {
       method: "POST",
-      headers: { "content-type": "text/csv", "x-muster-mapping": asciiJson(profile) },
+      headers: {
+        "content-type": "text/csv",
+        "x-muster-mapping": mapping,
+        "idempotency-key": await digest(`${target}\n${mapping}\n${csv}`),
+      },
       body: csv,
     });
     return (await response.json()) as Job;
@@ -84,4 +93,10 @@ export class MusterApi {
 /** JSON with every non-ASCII character escaped: HTTP header values must be ASCII. */
 function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Hex SHA-256 of `text`. */
+async function digest(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
