@@ -88,18 +88,22 @@ impl Key {
     }
 }
 
-/// A value as a 128-bit digest of its normalised form: a sheet of millions of rows keeps 16
-/// bytes per value instead of the text (two values colliding is about as likely as 2^-100).
-pub(crate) fn digest(text: &str) -> u128 {
+/// A 128-bit digest of a value's normalised form: a sheet of millions of rows keeps 16 bytes per
+/// value instead of the text (two values colliding is about as likely as 2^-100). Two `u64`s
+/// rather than a `u128`, whose 16-byte alignment would pad every map entry.
+pub(crate) type Digest = [u64; 2];
+
+pub(crate) fn digest(text: &str) -> Digest {
     use std::hash::BuildHasher;
     let half = |seed: u64| foldhash::quality::FixedState::with_seed(seed).hash_one(text);
-    (u128::from(half(0x6d75_7374_6572_0001)) << 64) | u128::from(half(0x6d75_7374_6572_0002))
+    [half(0x6d75_7374_6572_0001), half(0x6d75_7374_6572_0002)]
 }
 
 /// The first place each value was seen.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    first: HashMap<(Key, u128), Place>,
+    /// One map per key, so entries carry no key tag.
+    first: [HashMap<Digest, Place>; 4],
     /// For spreadsheet records: each record's row number. Findings then name rows, not pointers.
     rows: Option<Vec<u64>>,
     /// Notes nothing: for bodies muster wrote itself from records already checked for duplicates.
@@ -114,7 +118,7 @@ impl Seen {
 
     /// A tracker for spreadsheet records, `rows[i]` being record i's row number.
     pub(crate) fn for_rows(rows: Vec<u64>) -> Seen {
-        Seen { first: HashMap::default(), rows: Some(rows), off: false }
+        Seen { first: Default::default(), rows: Some(rows), off: false }
     }
 
     /// Appends row numbers for the records that follow (spreadsheet mode).
@@ -128,7 +132,7 @@ impl Seen {
         if self.off || raw.trim().is_empty() {
             return;
         }
-        let first = match self.first.entry((key, digest(&key.normalise(raw)))) {
+        let first = match self.first[key as usize].entry(digest(&key.normalise(raw))) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(place);
                 return;

@@ -99,7 +99,7 @@ pub(crate) fn from_rows(
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
 #[derive(Debug, Default)]
-pub(crate) struct ManagerIndex(HashMap<u128, u64>);
+pub(crate) struct ManagerIndex(HashMap<crate::checks::Digest, u64>);
 
 impl ManagerIndex {
     /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
