@@ -222,11 +222,24 @@ fn place(finding: Finding, rows: &[u64], headers: &[String], fields: &[Option<St
     d.message = match column {
         Some(c) => {
             d.column = headers.get(c).cloned();
-            format!("Row {row}, column \"{}\": {}", headers.get(c).map_or("", String::as_str), d.message)
+            format!(
+                "Row {row}, column \"{}\": {}",
+                headers.get(c).map_or("", String::as_str),
+                in_cell_terms(&d.message)
+            )
         }
         None => format!("Row {row}: {}", d.message),
     };
     d
+}
+
+/// A rule's message as a spreadsheet user reads it: a message that opens by naming the target's
+/// field (`` `emails[0].value` is not… ``) is about the cell the sentence is already placed at.
+fn in_cell_terms(message: &str) -> String {
+    match message.strip_prefix('`').and_then(|rest| rest.split_once("` ")) {
+        Some((field, rest)) if !field.contains(' ') => format!("the value {rest}"),
+        _ => message.to_owned(),
+    }
 }
 
 /// The canonical field key behind a target's field name or path (`username`, `emails.0.value`,

@@ -90,7 +90,7 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   assert.equal(await counts(page), "4 rows, 2 errors, 1 warnings");
   const invalid = await invalidCells(page);
   assert.deepEqual(invalid.map(([row, column]) => [row, column]), [[3, "Email"], [4, "Employee ID"]]);
-  assert.match(invalid[0][2], /^Error: Row 3, column "Email": .*not a valid email address/);
+  assert.match(invalid[0][2], /^Error: Row 3, column "Email": the value is not a valid email address/);
   assert.match(invalid[1][2], /^Error: Row 4 repeats the value in row 2; employee numbers must be unique/);
 
   // Cell text is text: the XSS row shows its markup literally and runs nothing.
@@ -101,7 +101,7 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   // The error summary links to the cell; Enter edits it, Enter keeps the change.
   await page.locator("#error-list a").first().click();
   await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
-  assert.match(await page.getByTestId("cell-details").textContent(), /Row 3, Email: .*email/);
+  assert.match(await page.getByTestId("cell-details").textContent(), /^Row 3, column "Email": the value is not a valid email address/);
   await page.keyboard.press("Enter");
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type("bob@example.com");

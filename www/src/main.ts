@@ -38,7 +38,7 @@ const grid = new Grid($("grid"), {
     if (!row) return void (details.textContent = "");
     const here = row.findings.filter((f) => f.columnIndex === column || (column < 0 && f.columnIndex < 0));
     const where = column >= 0 && column < headers.length ? `Row ${row.number}, ${headers[column]}` : `Row ${row.number}`;
-    details.textContent = here.length ? `${where}: ${here.map((f) => f.message).join(" ")}` : `${where}: no problems.`;
+    details.textContent = here.length ? here.map((f) => located(where, f.message)).join(" ") : `${where}: no problems.`;
   },
 });
 
@@ -303,7 +303,7 @@ function showSummary(s: Summary, errors: ErrorLink[]) {
       const link = document.createElement("a");
       link.href = "#grid";
       const where = e.row == null ? "File" : e.column >= 0 ? `Row ${e.row}, ${headers[e.column]}` : `Row ${e.row}`;
-      link.textContent = `${where}: ${e.message}`;
+      link.textContent = located(where, e.message);
       link.addEventListener("click", (event) => {
         event.preventDefault();
         if (e.index < 0) return;
@@ -394,6 +394,11 @@ async function follow(api: MusterApi, started: Job) {
 }
 
 // --- Helpers ----------------------------------------------------------------------------------
+
+/** A finding with its place: messages about rows already start with it. */
+function located(where: string, message: string) {
+  return /^Row \d+/.test(message) ? message : `${where}: ${message}`;
+}
 
 function announce(text: string) {
   $("status").textContent = text;
