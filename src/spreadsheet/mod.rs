@@ -112,6 +112,18 @@ pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, Stri
     Ok(check_in_parts(&sheet, out, options, false).report)
 }
 
+/// The elements of a target body: a bulk request's operations, or a JumpCloud users array.
+pub(crate) fn elements(body: Value) -> Vec<Value> {
+    match body {
+        Value::Array(users) => users,
+        Value::Object(mut request) => match request.remove("Operations") {
+            Some(Value::Array(operations)) => operations,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
 /// The elements of a target body (SCIM operations, JumpCloud users) in the target's envelope.
 fn envelope(target: Format, elements: Vec<Value>) -> Value {
     if target.is_jumpcloud() {

@@ -113,14 +113,7 @@ impl RowChecker {
             out.push(place(finding, &numbers, &self.headers, &self.fields));
         }
         super::sort_findings(&mut out, &self.headers);
-        let body = match written.body {
-            Value::Array(users) => users,
-            Value::Object(mut request) => match request.remove("Operations") {
-                Some(Value::Array(operations)) => operations,
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
+        let body = super::elements(written.body);
         let body_rows = written.emitted.iter().filter_map(|&r| numbers.get(r).copied()).collect();
         Part { diagnostics: out, body, body_rows }
     }

@@ -216,14 +216,7 @@ impl SheetStream {
         });
         update.diagnostics = check.report.diagnostics;
         if self.flags.body {
-            update.body = match check.body {
-                Some(Value::Array(users)) => users,
-                Some(Value::Object(mut request)) => match request.remove("Operations") {
-                    Some(Value::Array(operations)) => operations,
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
+            update.body = check.body.map(super::elements).unwrap_or_default();
             update.body_rows = check.body_rows;
         }
         update.progress.rows = sheet.rows.len() as u64;

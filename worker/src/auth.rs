@@ -66,6 +66,11 @@ impl Upstream {
         limits
     }
 
+    /// The base URL without a trailing slash, for joining paths to.
+    pub(crate) fn base(&self) -> &str {
+        self.url.trim_end_matches('/')
+    }
+
     /// The dialect `POST /scim/v2/Bulk` payloads must follow for this upstream.
     pub(crate) fn scim_format(&self) -> Option<muster::Format> {
         match self.kind {

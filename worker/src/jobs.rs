@@ -100,14 +100,14 @@ pub(crate) struct Counts {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Job {
     pub(crate) id: String,
-    status: JobStatus,
+    pub(crate) status: JobStatus,
     /// Operations as submitted.
-    work_units_count: u64,
+    pub(crate) work_units_count: u64,
     chunks: u32,
     chunks_done: u32,
-    counts: Counts,
-    created_at: String,
-    updated_at: String,
+    pub(crate) counts: Counts,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
     /// Operations per chunk, so a page of results reads only the chunks it covers.
     #[serde(default)]
     chunk_sizes: Vec<u32>,
@@ -124,26 +124,6 @@ pub(crate) struct Job {
 }
 
 impl Job {
-    pub(crate) fn status(&self) -> JobStatus {
-        self.status
-    }
-
-    pub(crate) fn counts(&self) -> &Counts {
-        &self.counts
-    }
-
-    pub(crate) fn created_at(&self) -> &str {
-        &self.created_at
-    }
-
-    pub(crate) fn updated_at(&self) -> &str {
-        &self.updated_at
-    }
-
-    pub(crate) fn work_units_count(&self) -> u64 {
-        self.work_units_count
-    }
-
     fn is_done(&self) -> bool {
         matches!(self.status, JobStatus::Finished | JobStatus::Partial | JobStatus::Failed)
     }
@@ -585,7 +565,7 @@ async fn run_scim_chunk(env: &Env, msg: &ChunkMessage, tenant: &Tenant, chunk: C
     let chunk = Chunk { request: full_request, ..chunk };
     let outcomes: Vec<Outcome> = chunk_outcomes(Dialect::Scim, &chunk, &result).into_iter().map(|(o, _)| o).collect();
     let ids = ids_of(&chunk.request, &outcomes);
-    finish_counted(env, msg, result, ids, counts_of(&outcomes)).await
+    finish_counted(env, msg, result, ids, Counted::Known(counts_of(&outcomes))).await
 }
 
 /// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job
@@ -736,19 +716,22 @@ async fn finish_chunk(
     result: ChunkResult,
     ids: HashMap<String, String>,
 ) -> Result<(), ApiError> {
-    let dialect = env.kv(KV_BINDING)?.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await?.map(|j| j.dialect);
-    let outcomes: Vec<Outcome> =
-        chunk_outcomes(dialect.unwrap_or_default(), chunk, &result).into_iter().map(|(o, _)| o).collect();
-    finish_counted(env, msg, result, ids, counts_of(&outcomes)).await
+    finish_counted(env, msg, result, ids, Counted::From(chunk)).await
 }
 
-/// [`finish_chunk`] with the chunk's counts already known.
+/// A chunk's counts: already known, or read from its answer once the job says its dialect.
+enum Counted<'a> {
+    Known(Counts),
+    From(&'a Chunk),
+}
+
+/// [`finish_chunk`] with the chunk's counts possibly already known.
 async fn finish_counted(
     env: &Env,
     msg: &ChunkMessage,
     result: ChunkResult,
     ids: HashMap<String, String>,
-    counts: Counts,
+    counts: Counted<'_>,
 ) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
@@ -759,6 +742,14 @@ async fn finish_counted(
     let key = job_key(&msg.tenant, &msg.job);
     if let Some(mut job) = kv.get(&key).json::<Job>().await? {
         job.chunks_done = job.chunks_done.max(msg.chunk + 1);
+        let counts = match counts {
+            Counted::Known(counts) => counts,
+            Counted::From(chunk) => {
+                let outcomes: Vec<Outcome> =
+                    chunk_outcomes(job.dialect, chunk, &result).into_iter().map(|(o, _)| o).collect();
+                counts_of(&outcomes)
+            }
+        };
         job.counts.add(&counts);
         let done = job.chunks_done >= job.chunks;
         job.status = match (done, job.counts.failed + job.counts.not_attempted) {

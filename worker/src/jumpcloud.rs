@@ -102,8 +102,8 @@ fn params(req: &Request) -> Result<Params, ApiError> {
 /// `GET /api/v2/jobs/{id}`: JumpCloud's JobDetails, complete (the upstream's own is not public).
 pub(crate) async fn job_details(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let job = jumpcloud_job(&rc, &tenant).await?;
-    let counts = job.counts();
-    let status = match job.status() {
+    let counts = &job.counts;
+    let status = match job.status {
         JobStatus::Queued => "queued",
         JobStatus::Running => "running",
         JobStatus::Finished => "finished",
@@ -115,10 +115,10 @@ pub(crate) async fn job_details(_req: Request, rc: RouteContext<()>, tenant: Ten
         "id": job.id,
         "name": name,
         "status": status,
-        "workUnitsCount": job.work_units_count(),
+        "workUnitsCount": job.work_units_count,
         "counts": counts,
-        "createdAt": job.created_at(),
-        "updatedAt": job.updated_at(),
+        "createdAt": job.created_at,
+        "updatedAt": job.updated_at,
         "meta": {},
         "persistedFields": [],
     }))?)
@@ -165,7 +165,7 @@ fn workresult(job: &Job, entry: jobs::Entry) -> Value {
         "statusMsg": message.unwrap_or_default(),
         "meta": {"SystemUser": {"username": user("username"), "email": user("email"), "_id": user("id")}},
         "persistedFields": {},
-        "createdAt": job.created_at(),
-        "updatedAt": job.updated_at(),
+        "createdAt": job.created_at,
+        "updatedAt": job.updated_at,
     })
 }

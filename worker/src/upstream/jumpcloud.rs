@@ -45,10 +45,6 @@ fn headers(upstream: &Upstream, params: &Params) -> Result<Headers, ApiError> {
     Ok(headers)
 }
 
-fn base(upstream: &Upstream) -> &str {
-    upstream.url.trim_end_matches('/')
-}
-
 /// Submits `users` as one JumpCloud bulk job (`PATCH` when `update`).
 pub(crate) async fn submit(
     upstream: &Upstream,
@@ -57,7 +53,7 @@ pub(crate) async fn submit(
     params: &Params,
 ) -> Result<Reply, ApiError> {
     let body = serde_json::to_string(users).map_err(|err| ApiError::Internal(err.to_string()))?;
-    let mut url = format!("{}/bulk/users", base(upstream));
+    let mut url = format!("{}/bulk/users", upstream.base());
     if let Some(suppress) = params.suppress_email {
         url.push_str(&format!("?suppressEmail={suppress}"));
     }
@@ -83,7 +79,7 @@ pub(crate) async fn results(
     for page in 0..MAX_RESULT_PAGES {
         let url = format!(
             "{}/bulk/users/{}/results?limit={RESULTS_PAGE}&skip={}",
-            base(upstream),
+            upstream.base(),
             worker::js_sys::encode_uri_component(job_id),
             page * RESULTS_PAGE
         );

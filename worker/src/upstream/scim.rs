@@ -22,14 +22,10 @@ fn headers(upstream: &Upstream) -> Result<Headers, ApiError> {
     Ok(headers)
 }
 
-fn base(upstream: &Upstream) -> &str {
-    upstream.url.trim_end_matches('/')
-}
-
 /// POSTs a bulk request to `{url}/Bulk`. `Err(ApiError::Upstream)` means no answer arrived (the
 /// request may or may not have been applied).
 pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
-    super::send(Method::Post, &format!("{}/Bulk", base(upstream)), headers(upstream)?, Some(body)).await
+    super::send(Method::Post, &format!("{}/Bulk", upstream.base()), headers(upstream)?, Some(body)).await
 }
 
 /// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
@@ -96,7 +92,7 @@ pub(crate) async fn already_created(
                 .join(" or ");
             let url = format!(
                 "{}/{resource}?count={}&attributes={attribute}&filter={}",
-                base(upstream),
+                upstream.base(),
                 batch.len(),
                 worker::js_sys::encode_uri_component(&filter)
             );
