@@ -98,7 +98,7 @@ async function endToEnd(users = 2000, chunk = 100) {
       const j = await (await fetch(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": key } })).json();
       return j.status !== "queued" && j.status !== "running" && j;
     },
-    { timeoutMs: 600_000, intervalMs: 50, what: "the job" },
+    { timeoutMs: 600_000, intervalMs: 10, what: "the job" },
   );
   const workerMs = performance.now() - t;
   await worker.stop();

@@ -122,7 +122,7 @@ export function workerOptions({ bindings = {}, port = 0 } = {}) {
     cf: false,
     host: "127.0.0.1",
     port,
-    log: new Log(LogLevel.WARN),
+    log: new Log(process.env.MUSTER_LOG ? LogLevel.DEBUG : LogLevel.WARN),
   };
 }
 
