@@ -166,28 +166,34 @@ impl Plan {
     }
 }
 
-/// Plans a (validated) SCIM bulk request for an upstream with `limits`.
-pub fn plan(request: &Value, limits: Limits) -> Plan {
-    let operations: &[Value] =
-        request.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let graph = Graph::build(operations);
+/// Plans a (validated) SCIM bulk request for an upstream with `limits`. Takes the request: its
+/// operations move into the chunks rather than being copied (planning is on the accept path).
+pub fn plan(mut request: Value, limits: Limits) -> Plan {
+    let operations = match request.get_mut("Operations").map(Value::take) {
+        Some(Value::Array(operations)) => operations,
+        _ => Vec::new(),
+    };
+    let graph = Graph::build(&operations);
     let mut planned: Vec<Planned> = operations
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(index, op)| Planned {
+        .map(|(index, operation)| Planned {
             origin: Origin::Input { index },
-            operation: op.clone(),
+            operation,
             depends_on: graph.depends_on[index].clone(),
         })
         .collect();
     for group in graph.cyclic_groups() {
-        break_cycle(&group, operations, &graph, &mut planned);
+        break_cycle(&group, &graph, &mut planned);
     }
     let order = dependency_order(&planned);
-    let mut envelope = request.as_object().cloned().unwrap_or_default();
+    let mut envelope = match request {
+        Value::Object(envelope) => envelope,
+        _ => Map::new(),
+    };
     envelope.insert("Operations".to_owned(), Value::Array(Vec::new()));
     let mut diagnostics = Vec::new();
-    let chunks = chunk(planned, &order, &Value::Object(envelope), limits, &mut diagnostics);
+    let chunks = chunk(planned, &order, &envelope, limits, &mut diagnostics);
     Plan { limits, chunks, diagnostics }
 }
 
@@ -200,10 +206,11 @@ struct Planned {
 
 /// Removes from each member of a cyclic group its references to members at or after it, and
 /// adds one follow-up PATCH per member that lost references. What remains points only backwards.
-fn break_cycle(group: &[usize], operations: &[Value], graph: &Graph, planned: &mut Vec<Planned>) {
+fn break_cycle(group: &[usize], graph: &Graph, planned: &mut Vec<Planned>) {
     let members: HashSet<usize> = group.iter().copied().collect();
     for &member in group {
-        let deferred: Vec<String> = references_in(&operations[member])
+        // Each member changes only itself, so its references are read as submitted.
+        let deferred: Vec<String> = references_in(&planned[member].operation)
             .into_iter()
             .filter(|r| graph.creators.get(&r.target).is_some_and(|&c| members.contains(&c) && c >= member))
             .filter_map(|r| r.pointer.strip_prefix("/data").map(str::to_owned))
@@ -217,8 +224,9 @@ fn break_cycle(group: &[usize], operations: &[Value], graph: &Graph, planned: &m
         let patch_operations = take_attributes(data, &deferred);
         planned[member].depends_on.retain(|d| !(members.contains(d) && *d >= member));
 
-        let endpoint = operations[member].get("path").and_then(Value::as_str).unwrap_or("/Users").trim_end_matches('/');
-        let bulk_id = operations[member].get("bulkId").and_then(Value::as_str).unwrap_or_default();
+        let operation = &planned[member].operation;
+        let endpoint = operation.get("path").and_then(Value::as_str).unwrap_or("/Users").trim_end_matches('/');
+        let bulk_id = operation.get("bulkId").and_then(Value::as_str).unwrap_or_default();
         let follow_up = json!({
             "method": "PATCH",
             "path": format!("{endpoint}/{BULK_ID_PREFIX}{bulk_id}"),
@@ -336,14 +344,15 @@ fn dependency_order(planned: &[Planned]) -> Vec<usize> {
 fn chunk(
     planned: Vec<Planned>,
     order: &[usize],
-    envelope: &Value,
+    envelope: &Map<String, Value>,
     limits: Limits,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Chunk> {
     let envelope_bytes = json_len(envelope);
     let budget = limits.budget();
     let mut slots: Vec<Option<Planned>> = planned.into_iter().map(Some).collect();
-    let mut groups: Vec<Vec<Planned>> = Vec::new();
+    // Each group with its size as compact JSON (operations are measured once).
+    let mut groups: Vec<(Vec<Planned>, usize)> = Vec::new();
     let mut current: Vec<Planned> = Vec::new();
     let mut bytes = envelope_bytes;
     for &i in order {
@@ -353,7 +362,7 @@ fn chunk(
         let size = json_len(&op.operation);
         let separator = usize::from(!current.is_empty());
         if !current.is_empty() && (current.len() >= limits.max_operations.max(1) || bytes + separator + size > budget) {
-            groups.push(std::mem::take(&mut current));
+            groups.push((std::mem::take(&mut current), bytes));
             bytes = envelope_bytes;
         }
         if envelope_bytes + size > limits.max_payload_bytes {
@@ -376,12 +385,12 @@ fn chunk(
         current.push(op);
     }
     if !current.is_empty() {
-        groups.push(current);
+        groups.push((current, bytes));
     }
 
     let mut created_in: HashMap<String, usize> = HashMap::new();
     let mut chunks = Vec::with_capacity(groups.len());
-    for (index, group) in groups.into_iter().enumerate() {
+    for (index, (group, bytes)) in groups.into_iter().enumerate() {
         let mut carried: Vec<String> = Vec::new();
         let mut creates = Vec::new();
         for p in &group {
@@ -399,10 +408,9 @@ fn chunk(
             }
         }
         let origins = group.iter().map(|p| p.origin).collect();
-        let mut request: Map<String, Value> = envelope.as_object().cloned().unwrap_or_default();
+        let mut request = envelope.clone();
         request.insert("Operations".to_owned(), Value::Array(group.into_iter().map(|p| p.operation).collect()));
-        let request = Value::Object(request);
-        chunks.push(Chunk { index, origins, carried, creates, bytes: json_len(&request), request });
+        chunks.push(Chunk { index, origins, carried, creates, bytes, request: Value::Object(request) });
     }
     chunks
 }
@@ -414,14 +422,17 @@ pub const JUMPCLOUD_MAX_USERS: usize = 100;
 /// Plans a (validated) JumpCloud bulk array (`POST`/`PATCH /bulk/users`): consecutive users, at
 /// most `limits.max_operations` per request and within the payload budget. Users do not refer to
 /// one another by bulkId, so order is kept and nothing is carried.
-pub fn plan_jumpcloud(users: &Value, limits: Limits) -> Plan {
-    let users: &[Value] = users.as_array().map(Vec::as_slice).unwrap_or_default();
+pub fn plan_jumpcloud(users: Value, limits: Limits) -> Plan {
+    let users = match users {
+        Value::Array(users) => users,
+        _ => Vec::new(),
+    };
     let budget = limits.budget();
     let mut diagnostics = Vec::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut bytes = 2; // []
-    for (index, user) in users.iter().enumerate() {
-        let size = json_len(user);
+    // Consecutive users with the group's size as compact JSON.
+    let mut groups: Vec<(Vec<Value>, Vec<Origin>, usize)> = Vec::new();
+    for (index, user) in users.into_iter().enumerate() {
+        let size = json_len(&user);
         if 2 + size > limits.max_payload_bytes {
             diagnostics.push(
                 Diagnostic::new(
@@ -434,37 +445,47 @@ pub fn plan_jumpcloud(users: &Value, limits: Limits) -> Plan {
                 .at_pointer(push_token("", index)),
             );
         }
+        let origin = Origin::Input { index };
         match groups.last_mut() {
-            Some(group) if group.len() < limits.max_operations.max(1) && bytes + 1 + size <= budget => {
-                group.push(index);
-                bytes += 1 + size;
+            Some((group, origins, bytes))
+                if group.len() < limits.max_operations.max(1) && *bytes + 1 + size <= budget =>
+            {
+                group.push(user);
+                origins.push(origin);
+                *bytes += 1 + size;
             }
-            _ => {
-                groups.push(vec![index]);
-                bytes = 2 + size;
-            }
+            _ => groups.push((vec![user], vec![origin], 2 + size)), // [ ]
         }
     }
     let chunks = groups
         .into_iter()
         .enumerate()
-        .map(|(index, group)| {
-            let request = Value::Array(group.iter().map(|&i| users[i].clone()).collect());
-            Chunk {
-                index,
-                origins: group.into_iter().map(|index| Origin::Input { index }).collect(),
-                carried: Vec::new(),
-                creates: Vec::new(),
-                bytes: json_len(&request),
-                request,
-            }
+        .map(|(index, (group, origins, bytes))| Chunk {
+            index,
+            origins,
+            carried: Vec::new(),
+            creates: Vec::new(),
+            bytes,
+            request: Value::Array(group),
         })
         .collect();
     Plan { limits, chunks, diagnostics }
 }
 
-fn json_len(value: &Value) -> usize {
-    serde_json::to_vec(value).map_or(0, |v| v.len())
+/// The size of `value` as compact JSON, counted without writing it anywhere.
+fn json_len(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_or(0, |()| count.0)
 }
 
 #[cfg(test)]
@@ -488,7 +509,7 @@ mod tests {
             json!({"method": "POST", "path": "/Users", "bulkId": "u", "data": {"userName": "u"}}),
             json!({"method": "DELETE", "path": "/Users/8"}),
         ];
-        let plan = plan(&request(ops), Limits::default());
+        let plan = plan(request(ops), Limits::default());
         assert_eq!(plan.chunks.len(), 1);
         let order: Vec<Origin> = plan.chunks[0].origins.clone();
         let idx = |i| Origin::Input { index: i };
@@ -498,7 +519,7 @@ mod tests {
     #[test]
     fn the_rfc_cycle_becomes_two_posts_and_a_patch() {
         // RFC 7644 §3.7.1: two groups that are members of each other.
-        let plan = plan(&request(vec![group("g1", &["g2"]), group("g2", &["g1"])]), Limits::default());
+        let plan = plan(request(vec![group("g1", &["g2"]), group("g2", &["g1"])]), Limits::default());
         let ops = plan.chunks[0].request["Operations"].as_array().cloned().unwrap_or_default();
         assert_eq!(ops.len(), 3);
         assert_eq!(ops[0]["data"]["members"], json!([]));
@@ -520,7 +541,7 @@ mod tests {
                    "data": {"userName": id, ext: {"employeeNumber": "1",
                             "manager": {"value": format!("bulkId:{manager}"), "$ref": format!("../Users/bulkId:{manager}")}}}})
         };
-        let plan = plan(&request(vec![user("a", "b"), user("b", "a")]), Limits::default());
+        let plan = plan(request(vec![user("a", "b"), user("b", "a")]), Limits::default());
         let ops = plan.chunks[0].request["Operations"].as_array().cloned().unwrap_or_default();
         assert_eq!(ops[0]["data"][ext], json!({"employeeNumber": "1"}));
         assert_eq!(
@@ -542,7 +563,7 @@ mod tests {
             json!({"method": "POST", "path": "/Users", "bulkId": "u", "data": {"userName": "u"}}),
             group("g", &["u"]),
         ];
-        let plan = plan(&request(ops), Limits { max_operations: 1, ..Limits::default() });
+        let plan = plan(request(ops), Limits { max_operations: 1, ..Limits::default() });
         assert_eq!(plan.chunks.len(), 2);
         assert_eq!(plan.chunks[0].creates, vec!["u"]);
         assert_eq!(plan.chunks[1].carried, vec!["u"]);
@@ -554,7 +575,7 @@ mod tests {
     #[test]
     fn an_operation_too_large_for_any_request_is_reported_not_dropped() {
         let big = json!({"method": "POST", "path": "/Users", "bulkId": "a", "data": {"userName": "x".repeat(500)}});
-        let plan = plan(&request(vec![big]), Limits { max_operations: 10, max_payload_bytes: 300 });
+        let plan = plan(request(vec![big]), Limits { max_operations: 10, max_payload_bytes: 300 });
         assert_eq!(plan.operation_count(), 1);
         assert_eq!(plan.diagnostics[0].code, Code::PlanOperationTooLarge);
     }
@@ -574,7 +595,7 @@ mod tests {
     fn jumpcloud_users_are_split_in_order_within_the_limits() {
         let users: Vec<Value> =
             (0..7).map(|i| json!({"username": format!("u{i}"), "email": format!("u{i}@example.com")})).collect();
-        let plan = plan_jumpcloud(&Value::Array(users.clone()), Limits { max_operations: 3, max_payload_bytes: 1000 });
+        let plan = plan_jumpcloud(Value::Array(users.clone()), Limits { max_operations: 3, max_payload_bytes: 1000 });
         let sizes: Vec<usize> = plan.chunks.iter().map(|c| c.origins.len()).collect();
         assert_eq!(sizes, [3, 3, 1]);
         let sent: Vec<Value> =
@@ -582,7 +603,7 @@ mod tests {
         assert_eq!(sent, users);
         assert!(plan.chunks.iter().all(|c| c.bytes <= 900));
 
-        let tight = plan_jumpcloud(&Value::Array(users), Limits { max_operations: 100, max_payload_bytes: 100 });
+        let tight = plan_jumpcloud(Value::Array(users), Limits { max_operations: 100, max_payload_bytes: 100 });
         assert!(
             tight.chunks.iter().all(|c| c.bytes <= 90),
             "{:?}",
@@ -595,7 +616,7 @@ mod tests {
     #[test]
     fn a_jumpcloud_user_too_large_for_any_request_is_reported() {
         let users = json!([{"username": "a", "description": "x".repeat(300)}]);
-        let plan = plan_jumpcloud(&users, Limits { max_operations: 10, max_payload_bytes: 200 });
+        let plan = plan_jumpcloud(users, Limits { max_operations: 10, max_payload_bytes: 200 });
         assert_eq!(plan.diagnostics.len(), 1);
         assert_eq!(plan.diagnostics[0].pointer.as_deref(), Some("/0"));
     }

@@ -93,7 +93,7 @@ proptest! {
         let largest = input.iter().map(|o| serde_json::to_vec(o).unwrap().len()).max().unwrap_or(0);
         let max_payload_bytes = (largest + 200) * 10 / 9 + 10 + extra;
         let limits = Limits { max_operations, max_payload_bytes };
-        let plan = plan(&request, limits);
+        let plan = plan(request.clone(), limits);
         prop_assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
 
         // Within the limits.

@@ -103,7 +103,7 @@ fn every_entry_point(bytes: &[u8]) {
     }
     if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
         for limits in [Limits::default(), Limits { max_operations: 1, max_payload_bytes: 64 }] {
-            let p = plan(&value, limits);
+            let p = plan(value.clone(), limits);
             for chunk in &p.chunks {
                 let _ = chunk.resolve(&Default::default());
             }

@@ -32,7 +32,7 @@ fn emitted() -> Vec<(String, serde_json::Value)> {
         "scim/enterprise-manager.json",
     ] {
         let request: serde_json::Value = serde_json::from_slice(&fixture(name)).unwrap();
-        for chunk in plan(&request, Limits { max_operations: 2, ..Limits::default() }).chunks {
+        for chunk in plan(request.clone(), Limits { max_operations: 2, ..Limits::default() }).chunks {
             out.push((format!("plan {name} chunk {}", chunk.index), chunk.request));
         }
     }

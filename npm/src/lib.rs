@@ -157,7 +157,7 @@ pub fn plan(
         }
     };
     let limits: Limits = self::options(limits, "limits")?;
-    to_js(&muster::plan::plan(&request, limits))
+    to_js(&muster::plan::plan(request, limits))
 }
 
 /// The spreadsheet with outcome columns added from the upstream's answer, as CSV; every cell a

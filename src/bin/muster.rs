@@ -377,13 +377,13 @@ fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool,
     };
     let body = match limits.config() {
         None => body,
-        Some(config) if to.is_jumpcloud() => {
-            let size = config.max_operations.and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
-            let users = body.as_array().cloned().unwrap_or_default();
-            serde_json::Value::Array(users.chunks(size.max(1)).map(|c| serde_json::Value::Array(c.to_vec())).collect())
-        }
         Some(config) => {
-            let plan = muster::plan::plan(&body, Limits::from_config(Some(&config)));
+            let limits = Limits::from_config(Some(&config));
+            let plan = if to.is_jumpcloud() {
+                muster::plan::plan_jumpcloud(body, limits)
+            } else {
+                muster::plan::plan(body, limits)
+            };
             print_diagnostics(file, &plan.diagnostics, &mut std::io::stderr());
             serde_json::Value::Array(plan.chunks.into_iter().map(|c| c.request).collect())
         }
@@ -410,7 +410,7 @@ fn plan(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<b
         }
         return Ok(false);
     }
-    let plan = muster::plan::plan(&value, Limits::from_config(limits.config().as_ref()));
+    let plan = muster::plan::plan(value, Limits::from_config(limits.config().as_ref()));
     if json {
         println!("{}", to_json(&plan)?);
     } else {

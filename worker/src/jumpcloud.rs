@@ -60,7 +60,7 @@ async fn submit(
     }
     let users: Value = serde_json::from_slice(&body)
         .map_err(|_| ApiError::BadRequest("The body must be a JSON array of users.".to_owned()))?;
-    let plan = muster::plan::plan_jumpcloud(&users, tenant.upstream.limits());
+    let plan = muster::plan::plan_jumpcloud(users, tenant.upstream.limits());
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));
     }

@@ -37,7 +37,8 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
             "The number of operations exceeds the maxOperations ({MAX_OPERATIONS}). Split the request."
         )));
     }
-    let plan = muster::plan::plan(&request, tenant.upstream.limits());
+    let submitted = request["Operations"].as_array().map_or(0, Vec::len);
+    let plan = muster::plan::plan(request, tenant.upstream.limits());
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));
     }
@@ -45,7 +46,7 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     // A request that needs more than one upstream request (or a follow-up to close a reference
     // cycle) runs as a job even when the client did not ask for one: a synchronous answer would
     // have to hide partial failures between chunks.
-    let fits = plan.chunks.len() == 1 && plan.operation_count() == request["Operations"].as_array().map_or(0, Vec::len);
+    let fits = plan.chunks.len() == 1 && plan.operation_count() == submitted;
     if prefers_async(&req) || !fits {
         let key = req.headers().get("idempotency-key")?;
         let submission = jobs::Submission {

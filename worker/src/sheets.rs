@@ -31,12 +31,12 @@ pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Ten
     let body = check.body.ok_or_else(|| ApiError::Internal("a valid sheet without a body".to_owned()))?;
     let (plan, dialect) = match options.target {
         Format::JumpcloudCreate => {
-            (muster::plan::plan_jumpcloud(&body, tenant.upstream.limits()), jobs::Dialect::JumpcloudCreate)
+            (muster::plan::plan_jumpcloud(body, tenant.upstream.limits()), jobs::Dialect::JumpcloudCreate)
         }
         Format::JumpcloudUpdate => {
-            (muster::plan::plan_jumpcloud(&body, tenant.upstream.limits()), jobs::Dialect::JumpcloudUpdate)
+            (muster::plan::plan_jumpcloud(body, tenant.upstream.limits()), jobs::Dialect::JumpcloudUpdate)
         }
-        _ => (muster::plan::plan(&body, tenant.upstream.limits()), jobs::Dialect::Scim),
+        _ => (muster::plan::plan(body, tenant.upstream.limits()), jobs::Dialect::Scim),
     };
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));
