@@ -41,7 +41,7 @@ const key = (s) => String(s ?? "").trim().toLowerCase();
  * Starts the double on a free loopback port. `apiKey` is required on every request; `orgId`, when
  * set, must arrive as `x-org-id`. `pendingPolls`: how many result reads see `pending` first.
  * `faults`: statuses to answer the next submissions with instead of accepting them (429 carries
- * `Retry-After: 1`). `acceptStatus`: 201 as the spec says, or 200 as the live API is reported to.
+ * `Retry-After: 1`), or "drop": accept and run the submission, then cut the connection unanswered. `acceptStatus`: 201 as the spec says, or 200 as the live API is reported to.
  */
 export async function startJumpcloudDouble({ apiKey, orgId, pendingPolls = 2, faults = [], acceptStatus = 201 } = {}) {
   const check = validators();
@@ -105,7 +105,9 @@ export async function startJumpcloudDouble({ apiKey, orgId, pendingPolls = 2, fa
 
     if (url.pathname === "/api/v2/bulk/users" && (req.method === "POST" || req.method === "PATCH")) {
       const fault = pendingFaults.shift();
-      if (fault) {
+      // "drop": the job is accepted and run, then the connection is cut before the answer.
+      const dropAnswer = fault === "drop";
+      if (fault && !dropAnswer) {
         const headers = fault === 429 ? { "retry-after": "1" } : {};
         return answer(res, fault, { code: fault, message: "injected fault", status: String(fault) }, check.error, headers);
       }
@@ -135,6 +137,7 @@ export async function startJumpcloudDouble({ apiKey, orgId, pendingPolls = 2, fa
       results.reverse(); // JumpCloud promises no order: the adapter must match by meta.SystemUser
       const jobId = objectId();
       jobs.set(jobId, { results, polls: 0 });
+      if (dropAnswer) return req.socket.destroy();
       return answer(res, acceptStatus, { jobId }, check.jobId);
     }
 
@@ -154,6 +157,15 @@ export async function startJumpcloudDouble({ apiKey, orgId, pendingPolls = 2, fa
         if (!check.workresult(item)) throw new Error(`work result breaks the spec: ${JSON.stringify(check.workresult.errors)}`);
       }
       return answer(res, 200, page);
+    }
+    // v1 user search, as JumpCloud documents it (GET /api/systemusers?filter=field:$eq:value):
+    // not in the bulk spec extract, but the adapter needs it to look users up after a lost answer.
+    if (url.pathname === "/api/systemusers" && req.method === "GET") {
+      const [field, op, ...rest] = (url.searchParams.get("filter") ?? "").split(":");
+      if (op !== "$eq" || !["username", "email"].includes(field)) return fail(res, 400, "filter must be username:$eq:value or email:$eq:value");
+      const value = rest.join(":");
+      const results = [...users.values()].filter((u) => key(u[field]) === key(value)).map(({ _id, username, email }) => ({ _id, id: _id, username, email }));
+      return answer(res, 200, { totalCount: results.length, results });
     }
     return fail(res, 404, "no such route in the double");
   }

@@ -184,3 +184,50 @@ test("/openapi.json is public and describes the JumpCloud routes", async () => {
     assert.ok(doc.paths[path], path);
   }
 });
+
+test("a submission whose answer was lost is looked up, not repeated: each user is created once and reported created", { timeout: 120_000 }, async () => {
+  // Its own double: the first submission is run, then the connection is cut before the answer.
+  const upstreamKey = randomKey();
+  const lossy = await startJumpcloudDouble({ apiKey: upstreamKey, pendingPolls: 0, faults: ["drop"] });
+  const key = randomKey();
+  const lossyWorker = await startWorker({ tenants: [tenant("lossy", key, { kind: "jumpcloud", url: lossy.url, token: upstreamKey, maxOperations: 50 })] });
+  try {
+    // A stranger already holds one username (with another email): that user is not "recovered".
+    lossy.users.set("5f0c1b2e3d4a5b6c7d8e9f01", { _id: "5f0c1b2e3d4a5b6c7d8e9f01", username: "jc.lost3", email: "stranger@example.com" });
+    const users = Array.from({ length: 60 }, (_, i) => ({ ...newHire(i), username: `jc.lost${i}`, email: `jc.lost${i}@example.com` }));
+    const call = (path, init = {}) =>
+      conforming(`${lossyWorker.url}/api/v2${path}`, { ...init, headers: { "x-api-key": key, "content-type": "application/json", ...init.headers } });
+    const res = await call("/bulk/users", { method: "POST", body: JSON.stringify(users) });
+    assert.equal(res.status, 201);
+    const { jobId } = await res.json();
+    const job = await waitFor(
+      async () => {
+        const j = await (await call(`/jobs/${jobId}`)).json();
+        return ["finished", "partial", "failed"].includes(j.status) && j;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: "the job to finish" },
+    );
+    assert.deepEqual(job.counts, { created: 59, updated: 0, deleted: 0, failed: 1, notAttempted: 0 }, JSON.stringify(job));
+    for (let i = 0; i < 60; i++) {
+      const held = lossy.findUsers(`jc.lost${i}`).filter((u) => u.email === `jc.lost${i}@example.com`);
+      assert.equal(held.length, i === 3 ? 0 : 1, `jc.lost${i} is held exactly ${i === 3 ? "never" : "once"}`);
+    }
+    // The first chunk's users were looked up by username, and only the stranger's clash went
+    // upstream again; the second chunk was submitted once.
+    const lookups = lossy.seen.filter((r) => r.method === "GET" && r.path === "/api/systemusers");
+    assert.equal(lookups.length, 50);
+    const submissions = lossy.seen.filter((r) => r.method === "POST" && r.path === "/api/v2/bulk/users");
+    assert.equal(submissions.length, 3, "chunk 1 (dropped), chunk 1 again with only jc.lost3, chunk 2");
+    const results = await (await call(`/bulk/users/${jobId}/results?limit=100`)).json();
+    assert.equal(results.length, 60);
+    results.forEach((r, i) => assert.equal(r.meta.SystemUser.username, `jc.lost${i}`));
+    assert.equal(results[3].status, "failed");
+    assert.match(results[3].statusMsg, /username already exists/);
+    const recovered = results[0];
+    assert.equal(recovered.status, "finished");
+    assert.equal(recovered.meta.SystemUser._id, lossy.findUsers("jc.lost0")[0]._id, "the id JumpCloud gave, found by the lookup");
+  } finally {
+    await lossyWorker.stop();
+    await lossy.stop();
+  }
+});

@@ -4,7 +4,9 @@
 //! `job/{tenant}/{id}` the record; `…/in/{n}` chunk n as planned (written once, at submission);
 //! `…/res/{n}` what the upstream answered (written once); `…/ids/{n}` the ids chunk n created,
 //! by bulkId (written once), which later chunks need to resolve their references.
-//! `…/upjob/{n}` the upstream's own job id for chunk n (JumpCloud, whose jobs are asynchronous).
+//! `…/upjob/{n}` the upstream's own job id for chunk n (JumpCloud, whose jobs are asynchronous),
+//! with the users an unanswered earlier submission had created. `…/sent/{n}`: chunk n went (or
+//! was about to go) upstream, so a new attempt looks up what exists before sending again.
 //! `active/{tenant}/{id}` marks a job not yet done, for the sweeper ([`sweep`]).
 //! Chunks run in order: the consumer of chunk n enqueues chunk n + 1. KV sees one record write
 //! per chunk, never one per user.
@@ -554,7 +556,7 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
         return finish_chunk(env, msg, &Chunk::empty(), result, HashMap::new()).await;
     };
     if job.dialect.is_jumpcloud() {
-        return run_jumpcloud_chunk(env, msg, &job, &tenant, chunk).await;
+        return run_jumpcloud_chunk(env, msg, &job, &tenant, chunk, input.sent).await;
     }
     run_scim_chunks(env, msg.clone(), &tenant, job, chunk, input.sent).await
 }
@@ -735,24 +737,48 @@ async fn send_scim_chunk(
 
 /// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job
 /// (its id is kept, so a redelivered message polls instead of submitting again), then poll its
-/// results until none is `pending`, and record them.
+/// results until none is `pending`, and record them. A submission whose answer was lost (`sent`)
+/// may have been applied: users JumpCloud already holds are looked up and not submitted again.
 async fn run_jumpcloud_chunk(
     env: &Env,
     msg: &ChunkMessage,
     job: &Job,
     tenant: &Tenant,
     chunk: Chunk,
+    sent: bool,
 ) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let params = job.jumpcloud.clone().unwrap_or_default();
     let upjob_key = chunk_key(&msg.tenant, &msg.job, "upjob", msg.chunk);
     let Some(upstream_job) = kv.get(&upjob_key).text().await? else {
         let update = job.dialect == Dialect::JumpcloudUpdate;
-        let reply = match upstream::jumpcloud::submit(&tenant.upstream, update, &chunk.request, &params).await {
+        let mut users = chunk.request.as_array().cloned().unwrap_or_default();
+        // An update applied twice changes nothing; a creation would fail the second time.
+        let mut recovered = Vec::new();
+        if sent && !update {
+            match upstream::jumpcloud::already_created(&tenant.upstream, &users, &params).await {
+                Ok(found) => recovered = found,
+                Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+                Err(err) => return Err(err),
+            }
+            let names: Vec<&str> =
+                recovered.iter().filter_map(|r| r["meta"]["SystemUser"]["username"].as_str()).collect();
+            users.retain(|u| !u["username"].as_str().is_some_and(|name| names.contains(&name)));
+        }
+        if users.is_empty() {
+            let result = ChunkResult {
+                chunk: msg.chunk,
+                status: Some(200),
+                response: Some(serde_json::Value::Array(recovered)),
+                error: None,
+            };
+            return finish_chunk(env, msg, &chunk, result, HashMap::new()).await;
+        }
+        kv.put(&sent_key(msg), msg.attempt.to_string())?.expiration_ttl(ttl(env)).execute().await?;
+        let users = serde_json::Value::Array(users);
+        let reply = match upstream::jumpcloud::submit(&tenant.upstream, update, &users, &params).await {
             Ok(reply) if reply.is_retryable() => return retry_later(env, msg, reply.retry_after).await,
             Ok(reply) => reply,
-            // No answer: JumpCloud refuses a second user with the same username or email, so
-            // submitting again cannot create anyone twice (a repeat shows as that refusal).
             Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
             Err(err) => return Err(err),
         };
@@ -762,10 +788,12 @@ async fn run_jumpcloud_chunk(
                 ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
             return finish_chunk(env, msg, &chunk, result, HashMap::new()).await;
         };
-        kv.put(&upjob_key, id)?.expiration_ttl(ttl(env)).execute().await?;
+        let submitted = UpstreamJob { id, recovered };
+        put_json(&kv, &upjob_key, &submitted, ttl(env)).await?;
         return poll_later(env, msg, 0).await;
     };
-    let results = match upstream::jumpcloud::results(&tenant.upstream, &upstream_job, &params).await {
+    let UpstreamJob { id: upstream_job, recovered } = UpstreamJob::read(upstream_job);
+    let mut results = match upstream::jumpcloud::results(&tenant.upstream, &upstream_job, &params).await {
         Ok(Ok(results)) => results,
         Ok(Err(reply)) if !reply.is_retryable() => {
             let why = format!("JumpCloud answered {} when asked for job {upstream_job}'s results", reply.status);
@@ -774,6 +802,7 @@ async fn run_jumpcloud_chunk(
         Ok(Err(_)) | Err(ApiError::Upstream(_)) => return poll_later(env, msg, msg.attempt + 1).await,
         Err(err) => return Err(err),
     };
+    results.extend(recovered);
     let pending = results.iter().any(|r| {
         r.get("status").and_then(serde_json::Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("pending"))
     });
@@ -787,6 +816,22 @@ async fn run_jumpcloud_chunk(
         error: None,
     };
     finish_chunk(env, msg, &chunk, result, HashMap::new()).await
+}
+
+/// The upstream job a JumpCloud chunk became, with the work results of users an earlier,
+/// unanswered submission had already created (they were not submitted again).
+#[derive(Serialize, Deserialize)]
+struct UpstreamJob {
+    id: String,
+    #[serde(default)]
+    recovered: Vec<serde_json::Value>,
+}
+
+impl UpstreamJob {
+    /// Reads the stored record; a bare id is a job with nothing recovered.
+    fn read(text: String) -> UpstreamJob {
+        serde_json::from_str(&text).unwrap_or(UpstreamJob { id: text, recovered: Vec::new() })
+    }
 }
 
 /// Polls a JumpCloud chunk again shortly (1 s, growing to 10 s); gives up after `MAX_POLLS`.

@@ -97,3 +97,61 @@ pub(crate) async fn results(
     }
     Ok(Ok(all))
 }
+
+/// After a submission whose answer was lost, finds which of `users` JumpCloud already holds, so
+/// they are not submitted again (they would fail as duplicates, though created). A user counts
+/// as found when both its username and email match: a stranger holding the username is not ours.
+/// Returns a finished work result for each one found, as the lost job would have reported it.
+pub(crate) async fn already_created(
+    upstream: &Upstream,
+    users: &[Value],
+    params: &Params,
+) -> Result<Vec<Value>, ApiError> {
+    let mut found = Vec::new();
+    for user in users {
+        let (Some(username), Some(email)) = (user["username"].as_str(), user["email"].as_str()) else { continue };
+        if let Some(id) = find_user(upstream, params, username, email).await? {
+            found.push(serde_json::json!({
+                "id": "",
+                "status": "finished",
+                "statusMsg": "created by an earlier attempt whose answer was lost",
+                "meta": {"SystemUser": {"_id": id, "username": username, "email": email}},
+                "persistedFields": {},
+            }));
+        }
+    }
+    Ok(found)
+}
+
+/// The id of the user with this username and email, through JumpCloud's v1 user search
+/// (`GET /api/systemusers?filter=username:$eq:…`; the bulk API has no lookup). The v1 base is
+/// the configured v2 base without its `/v2`.
+async fn find_user(
+    upstream: &Upstream,
+    params: &Params,
+    username: &str,
+    email: &str,
+) -> Result<Option<String>, ApiError> {
+    let v1 = upstream.base().strip_suffix("/v2").unwrap_or(upstream.base());
+    let filter = format!("username:$eq:{username}");
+    let url = format!("{v1}/systemusers?limit=10&filter={}", worker::js_sys::encode_uri_component(&filter));
+    let reply = super::send(Method::Get, &url, headers(upstream, params)?, None).await?;
+    if reply.status != 200 {
+        return Err(ApiError::Upstream(format!("JumpCloud answered {} to a user lookup", reply.status)));
+    }
+    let page: SearchPage = serde_json::from_str(&reply.body)
+        .map_err(|err| ApiError::Upstream(format!("JumpCloud's user lookup is not a result page: {err}")))?;
+    let text = |user: &Value, field: &str| user.get(field).and_then(Value::as_str).map(str::to_owned);
+    Ok(page.results.iter().find_map(|user| {
+        let same = |field, wanted: &str| text(user, field).is_some_and(|v| v.eq_ignore_ascii_case(wanted));
+        // v1 users carry `_id` (and sometimes `id` too).
+        (same("username", username) && same("email", email)).then(|| text(user, "_id").or_else(|| text(user, "id")))?
+    }))
+}
+
+/// A page of JumpCloud v1 `systemusers`.
+#[derive(Deserialize)]
+struct SearchPage {
+    #[serde(default)]
+    results: Vec<Value>,
+}
