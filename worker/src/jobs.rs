@@ -1,7 +1,8 @@
 //! Jobs in KV, processed through the queue, one chunk of the core's plan at a time.
 //!
 //! Keys are tenant-scoped, so one tenant can never read another's job:
-//! `job/{tenant}/{id}` the record; `…/in/{n}` chunk n as planned (written once, at submission);
+//! `job/{tenant}/{id}` the record; `…/in/{n}` the page of planned chunks starting at chunk n
+//! (written once, at submission; see [`pages`]);
 //! `…/res/{n}` what the upstream answered (written once); `…/ids/{n}` the ids chunk n created,
 //! by bulkId (written once), which later chunks need to resolve their references.
 //! `…/upjob/{n}` the upstream's own job id for chunk n (JumpCloud, whose jobs are asynchronous),
@@ -13,6 +14,7 @@
 
 use crate::auth::{self, Tenant};
 use crate::error::ApiError;
+use crate::pages::{self, Page};
 use crate::upstream;
 use crate::upstream::jumpcloud::Params;
 use futures_util::future::{join3, try_join, try_join_all, try_join3};
@@ -44,7 +46,7 @@ pub(crate) struct ChunkMessage {
 /// A chunk is given up (marked failed) after this many attempts.
 const MAX_ATTEMPTS: u32 = 8;
 /// SCIM chunks one queue message runs back to back (see [`run_scim_chunks`]).
-const CHUNKS_PER_INVOCATION: u32 = 16;
+const CHUNKS_PER_INVOCATION: u32 = pages::PAGE_CHUNKS as u32;
 /// KV calls made at once (chunks stored, ids read).
 const PARALLEL_WRITES: usize = 16;
 /// An upstream JumpCloud job still pending after this many polls is given up.
@@ -128,6 +130,9 @@ pub(crate) struct Job {
     pub(crate) dialect: Dialect,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     jumpcloud: Option<Params>,
+    /// The first chunk of each page of input (see [`pages`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pages: Vec<u32>,
 }
 
 impl Job {
@@ -137,10 +142,10 @@ impl Job {
 
     /// Adds chunk n's counts, once: chunks finish in order, so one already counted is below
     /// `chunks_done`. That lets a chunk's result and the record be written at the same time, and a
-    /// redelivery count a chunk whose record write was lost.
-    fn count_chunk(&mut self, chunk: u32, counts: &Counts) {
+    /// redelivery count a chunk whose record write was lost. Returns whether it counted.
+    fn count_chunk(&mut self, chunk: u32, counts: &Counts) -> bool {
         if chunk < self.chunks_done {
-            return;
+            return false;
         }
         self.chunks_done = chunk + 1;
         self.counts.add(counts);
@@ -152,6 +157,7 @@ impl Job {
             (true, _) => JobStatus::Partial,
         };
         self.updated_at = now();
+        true
     }
 }
 
@@ -253,11 +259,17 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
     let stamp = now();
     let chunks =
         u32::try_from(plan.chunks.len()).map_err(|_| ApiError::TooLarge("The job has too many chunks.".to_owned()))?;
-    // Chunks are written a group at a time, each group at once: a round trip per group, not
-    // per chunk (workerd queues what is over its limit on open requests).
-    for group in plan.chunks.chunks(PARALLEL_WRITES) {
-        let keys: Vec<String> = group.iter().map(|c| chunk_key(&tenant.id, &id, "in", c.index as u32)).collect();
-        try_join_all(group.iter().zip(&keys).map(|(chunk, key)| put_json(&kv, key, chunk, ttl))).await?;
+    // A page of chunks per value, the pages written a group at a time, each group at once
+    // (workerd queues what is over its limit on open requests).
+    let layout = pages::layout(&plan.chunks);
+    let firsts: Vec<u32> = layout.iter().filter_map(|page| page.first()).map(|c| c.index as u32).collect();
+    for group in layout.chunks(PARALLEL_WRITES) {
+        let keys: Vec<String> = group
+            .iter()
+            .filter_map(|page| page.first())
+            .map(|c| chunk_key(&tenant.id, &id, "in", c.index as u32))
+            .collect();
+        try_join_all(group.iter().zip(&keys).map(|(page, key)| put_json(&kv, key, page, ttl))).await?;
     }
     let job = Job {
         id: id.clone(),
@@ -273,6 +285,7 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
         retries: 0,
         dialect,
         jumpcloud,
+        pages: firsts,
     };
     let (job_key, active_key) = (job_key(&tenant.id, &id), active_key(&tenant.id, &id));
     let mark_active = async { Ok::<_, ApiError>(kv.put(&active_key, "")?.expiration_ttl(ttl).execute().await?) };
@@ -403,6 +416,7 @@ pub(crate) async fn entries(
     let total: usize = job.chunk_sizes.iter().map(|&n| n as usize).sum();
     let mut entries = Vec::new();
     let mut first_of_chunk = 0usize;
+    let mut page = None;
     for (chunk, &size) in job.chunk_sizes.iter().enumerate() {
         let (start, end) = (first_of_chunk, first_of_chunk + size as usize);
         first_of_chunk = end;
@@ -410,7 +424,9 @@ pub(crate) async fn entries(
             continue;
         }
         let result = kv.get(&chunk_key(&tenant.id, &job.id, "res", chunk as u32)).json::<ChunkResult>().await?;
-        let input = kv.get(&chunk_key(&tenant.id, &job.id, "in", chunk as u32)).json::<Chunk>().await?;
+        let page_key = |first| chunk_key(&tenant.id, &job.id, "in", first);
+        let input;
+        (input, page) = pages::load(&kv, page_key, &job.pages, chunk as u32, page.take()).await?;
         let inputs = input.as_ref().map(|c| sent_items(job.dialect, &c.request)).unwrap_or_default();
         let mut outcomes = match (&result, &input) {
             (Some(result), Some(input)) => chunk_outcomes(job.dialect, input, result),
@@ -533,11 +549,10 @@ pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_lett
 async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let record_key = job_key(&msg.tenant, &msg.job);
-    // Everything a chunk may need, read at once: one KV round trip rather than four per chunk.
-    let (job, input) = try_join(kv.get(&record_key).json::<Job>(), read_input(&kv, msg)).await?;
-    let Some(mut job) = job else {
+    let Some(mut job) = kv.get(&record_key).json::<Job>().await? else {
         return Ok(()); // expired: nothing left to do it for
     };
+    let (input, page) = read_input(&kv, msg, &job.pages, None).await?;
     // At-least-once delivery: a chunk that already has its result is never sent again; only make
     // sure it is counted (a crash can come between the two writes) and the next one is on its way.
     if let Some(answer) = input.answered {
@@ -545,8 +560,9 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
             && let Ok(result) = serde_json::from_str::<ChunkResult>(&answer)
         {
             let chunk = input.chunk.unwrap_or_else(Chunk::empty);
-            job.count_chunk(msg.chunk, &outcome_counts(job.dialect, &chunk, &result));
-            put_json(&kv, &record_key, &job, ttl(env)).await?;
+            if job.count_chunk(msg.chunk, &outcome_counts(job.dialect, &chunk, &result)) {
+                put_json(&kv, &record_key, &job, ttl(env)).await?;
+            }
         }
         return send_next(env, msg, &job).await;
     }
@@ -558,7 +574,7 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     if job.dialect.is_jumpcloud() {
         return run_jumpcloud_chunk(env, msg, &job, &tenant, chunk, input.sent).await;
     }
-    run_scim_chunks(env, msg.clone(), &tenant, job, chunk, input.sent).await
+    run_scim_chunks(env, msg.clone(), &tenant, job, (chunk, page), input.sent).await
 }
 
 /// What KV holds for one chunk.
@@ -570,15 +586,23 @@ struct ChunkInput {
     sent: bool,
 }
 
-async fn read_input(kv: &KvStore, msg: &ChunkMessage) -> Result<ChunkInput, worker::kv::KvError> {
-    let (res_key, in_key, sent_key) = (
-        chunk_key(&msg.tenant, &msg.job, "res", msg.chunk),
-        chunk_key(&msg.tenant, &msg.job, "in", msg.chunk),
-        sent_key(msg),
-    );
-    let (answered, chunk, sent) =
-        try_join3(kv.get(&res_key).text(), kv.get(&in_key).json::<Chunk>(), kv.get(&sent_key).text()).await?;
-    Ok(ChunkInput { answered, chunk, sent: sent.is_some() })
+/// Chunk n's result, input and sent marker, read at once; the input comes from `cached` when that
+/// page holds it. Hands back the page, for the chunks after it.
+async fn read_input(
+    kv: &KvStore,
+    msg: &ChunkMessage,
+    pages: &[u32],
+    cached: Option<Page>,
+) -> Result<(ChunkInput, Option<Page>), worker::kv::KvError> {
+    let (res_key, sent_key) = (chunk_key(&msg.tenant, &msg.job, "res", msg.chunk), sent_key(msg));
+    let page_key = |first| chunk_key(&msg.tenant, &msg.job, "in", first);
+    let ((chunk, page), answered, sent) = try_join3(
+        pages::load(kv, page_key, pages, msg.chunk, cached),
+        kv.get(&res_key).text(),
+        kv.get(&sent_key).text(),
+    )
+    .await?;
+    Ok((ChunkInput { answered, chunk, sent: sent.is_some() }, page))
 }
 
 /// Marks that chunk n was sent at least once: a later attempt that finds it cannot know what the
@@ -598,10 +622,11 @@ async fn run_scim_chunks(
     mut msg: ChunkMessage,
     tenant: &Tenant,
     mut job: Job,
-    mut chunk: Chunk,
+    (mut chunk, mut page): (Chunk, Option<Page>),
     mut sent_before: bool,
 ) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
+    let pages = job.pages.clone();
     let mut run = Run { first: msg.chunk, created: HashMap::new(), marked: false };
     let mut unrecorded: Option<(ChunkMessage, Answer)> = None;
     for n in 1..=CHUNKS_PER_INVOCATION {
@@ -613,19 +638,21 @@ async fn run_scim_chunks(
         let (sent, recorded, next_input) = join3(
             send_scim_chunk(env, &msg, tenant, chunk, sent_before, &run),
             record_pending(env, unrecorded.take(), job),
-            prepare(env, &kv, next.as_ref()),
+            prepare(env, &kv, next.as_ref(), &pages, page.take()),
         )
         .await;
         job = recorded?;
+        let (next_input, next_page) = next_input?;
+        page = next_page;
         let answer = match sent? {
             Sent::Answered(answer) => answer,
-            Sent::Retry(after) => return retry_later(env, &msg, after).await,
+            Sent::Retry(why, after) => return retry_later(env, &msg, &why, after).await,
         };
         run.created.extend(answer.ids.iter().map(|(k, v)| (k.clone(), v.clone())));
         unrecorded = Some((msg.clone(), answer));
         // Go on here only with a chunk that has its input and no result yet; anything else is
         // left to the queue, which handles every case.
-        match (next, next_input?) {
+        match (next, next_input) {
             (Some(next), Some(ChunkInput { answered: None, chunk: Some(next_chunk), sent })) => {
                 (msg, chunk, sent_before, run.marked) = (next, next_chunk, sent, true);
             }
@@ -656,13 +683,19 @@ async fn record_pending(env: &Env, pending: Option<(ChunkMessage, Answer)>, job:
 
 /// Reads the next chunk's input and, when it is to be sent, marks it sent (before it is: a
 /// marker without a send only costs a lookup on a retry).
-async fn prepare(env: &Env, kv: &KvStore, next: Option<&ChunkMessage>) -> Result<Option<ChunkInput>, ApiError> {
-    let Some(next) = next else { return Ok(None) };
-    let input = read_input(kv, next).await?;
+async fn prepare(
+    env: &Env,
+    kv: &KvStore,
+    next: Option<&ChunkMessage>,
+    pages: &[u32],
+    cached: Option<Page>,
+) -> Result<(Option<ChunkInput>, Option<Page>), ApiError> {
+    let Some(next) = next else { return Ok((None, cached)) };
+    let (input, page) = read_input(kv, next, pages, cached).await?;
     if input.answered.is_none() && input.chunk.is_some() {
         kv.put(&sent_key(next), "0")?.expiration_ttl(ttl(env)).execute().await?;
     }
-    Ok(Some(input))
+    Ok((Some(input), page))
 }
 
 /// A chunk's answer as it is recorded.
@@ -671,13 +704,15 @@ struct Answer {
     /// bulkId → id of what it created, for later chunks' references.
     ids: HashMap<String, String>,
     counts: Counts,
+    /// Attempts made again at once on the way (counted on the record).
+    retries: u32,
 }
 
 /// How sending a chunk went.
 enum Sent {
     Answered(Answer),
-    /// To be tried again later, after at least this many seconds if the upstream said.
-    Retry(Option<u32>),
+    /// To be tried again later (why), after at least this many seconds if the upstream said.
+    Retry(String, Option<u32>),
 }
 
 /// A SCIM chunk: resolve carried references, send (halving on 413), read the answer.
@@ -693,29 +728,43 @@ async fn send_scim_chunk(
     let created = carried_ids(&kv, msg, &chunk, run).await?;
     let full_request = chunk.resolve(&created);
 
-    // An earlier attempt got no answer, so the upstream may have applied it: find what exists
-    // before sending again, so nothing is created twice.
-    let mut recovered = Vec::new();
-    if sent_before {
-        match upstream::scim::already_created(&tenant.upstream, &full_request).await {
-            Ok(found) => recovered = found,
-            Err(ApiError::Upstream(_)) => return Ok(Sent::Retry(None)),
-            Err(err) => return Err(err),
-        }
-    }
-    let request = without_bulk_ids(&full_request, &recovered);
     if !run.marked {
         kv.put(&sent_key(msg), msg.attempt.to_string())?.expiration_ttl(ttl(env)).execute().await?;
     }
-
-    let remaining = request.get("Operations").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
-    let reply = if remaining == 0 {
-        upstream::Reply { status: 200, body: r#"{"Operations": []}"#.to_owned(), retry_after: None }
-    } else {
+    // A lost connection is tried again once at once (a pooled connection the upstream had
+    // closed is the usual cause); the queue's backoff takes over after that.
+    let (mut sent_before, mut quick_retries) = (sent_before, 0);
+    let (reply, recovered) = loop {
+        // An earlier attempt got no answer, so the upstream may have applied it: find what
+        // exists before sending again, so nothing is created twice.
+        let mut recovered = Vec::new();
+        if sent_before {
+            match upstream::scim::already_created(&tenant.upstream, &full_request).await {
+                Ok(found) => recovered = found,
+                Err(ApiError::Upstream(why)) => return Ok(Sent::Retry(why, None)),
+                Err(err) => return Err(err),
+            }
+        }
+        let request = without_bulk_ids(&full_request, &recovered);
+        let remaining = request.get("Operations").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+        if remaining == 0 {
+            let nothing_left = r#"{"Operations": []}"#.to_owned();
+            break (upstream::Reply { status: 200, body: nothing_left, retry_after: None }, recovered);
+        }
         match upstream::scim::send_splitting(&tenant.upstream, &request).await {
-            Ok(reply) if reply.is_retryable() => return Ok(Sent::Retry(reply.retry_after)),
-            Ok(reply) => reply,
-            Err(ApiError::Upstream(_)) => return Ok(Sent::Retry(None)),
+            Ok(reply) if reply.is_retryable() => {
+                return Ok(Sent::Retry(format!("the upstream answered {}", reply.status), reply.retry_after));
+            }
+            Ok(reply) => break (reply, recovered),
+            Err(ApiError::Upstream(why)) if quick_retries == 0 => {
+                worker::console_warn!(
+                    "job {} chunk {}: {why}; looking up and sending again at once",
+                    msg.job,
+                    msg.chunk
+                );
+                (sent_before, quick_retries) = (true, 1);
+            }
+            Err(ApiError::Upstream(why)) => return Ok(Sent::Retry(why, None)),
             Err(err) => return Err(err),
         }
     };
@@ -732,7 +781,7 @@ async fn send_scim_chunk(
     let chunk = Chunk { request: full_request, ..chunk };
     let outcomes: Vec<Outcome> = chunk_outcomes(Dialect::Scim, &chunk, &result).into_iter().map(|(o, _)| o).collect();
     let ids = ids_of(&chunk.request, &outcomes);
-    Ok(Sent::Answered(Answer { result, ids, counts: counts_of(&outcomes) }))
+    Ok(Sent::Answered(Answer { result, ids, counts: counts_of(&outcomes), retries: quick_retries }))
 }
 
 /// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job
@@ -758,7 +807,7 @@ async fn run_jumpcloud_chunk(
         if sent && !update {
             match upstream::jumpcloud::already_created(&tenant.upstream, &users, &params).await {
                 Ok(found) => recovered = found,
-                Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+                Err(ApiError::Upstream(why)) => return retry_later(env, msg, &why, None).await,
                 Err(err) => return Err(err),
             }
             let names: Vec<&str> =
@@ -777,9 +826,12 @@ async fn run_jumpcloud_chunk(
         kv.put(&sent_key(msg), msg.attempt.to_string())?.expiration_ttl(ttl(env)).execute().await?;
         let users = serde_json::Value::Array(users);
         let reply = match upstream::jumpcloud::submit(&tenant.upstream, update, &users, &params).await {
-            Ok(reply) if reply.is_retryable() => return retry_later(env, msg, reply.retry_after).await,
+            Ok(reply) if reply.is_retryable() => {
+                let why = format!("JumpCloud answered {}", reply.status);
+                return retry_later(env, msg, &why, reply.retry_after).await;
+            }
             Ok(reply) => reply,
-            Err(ApiError::Upstream(_)) => return retry_later(env, msg, None).await,
+            Err(ApiError::Upstream(why)) => return retry_later(env, msg, &why, None).await,
             Err(err) => return Err(err),
         };
         let Some(id) = upstream::jumpcloud::accepted_job_id(&reply) else {
@@ -838,21 +890,21 @@ impl UpstreamJob {
 async fn poll_later(env: &Env, msg: &ChunkMessage, polls: u32) -> Result<(), ApiError> {
     if polls >= MAX_POLLS {
         let result = ChunkResult::failed(msg.chunk, "JumpCloud's job was still pending after every poll");
-        let kv = env.kv(KV_BINDING)?;
-        let chunk = kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await?;
-        return finish_chunk(env, msg, &chunk.unwrap_or_else(Chunk::empty), result, HashMap::new()).await;
+        let chunk = load_chunk(env, msg).await?;
+        return finish_chunk(env, msg, &chunk, result, HashMap::new()).await;
     }
     enqueue(env, &msg.tenant, &msg.job, msg.chunk, polls, (1 + polls / 3).min(10)).await
 }
 
 /// Tries the chunk again later, as a new message carrying the attempt count; gives up after
 /// `MAX_ATTEMPTS`.
-async fn retry_later(env: &Env, msg: &ChunkMessage, retry_after: Option<u32>) -> Result<(), ApiError> {
+async fn retry_later(env: &Env, msg: &ChunkMessage, why: &str, retry_after: Option<u32>) -> Result<(), ApiError> {
     let attempt = msg.attempt + 1;
     if attempt >= MAX_ATTEMPTS {
         return give_up(env, msg).await;
     }
     let delay = upstream::retry_delay(attempt, retry_after);
+    worker::console_warn!("job {} chunk {}: {why}; attempt {} in {delay} s", msg.job, msg.chunk, attempt + 1);
     enqueue(env, &msg.tenant, &msg.job, msg.chunk, attempt, delay).await?;
     // Counted on the record for progress displays (one more KV write, only when retrying).
     let kv = env.kv(KV_BINDING)?;
@@ -922,10 +974,17 @@ fn ids_of(request: &serde_json::Value, outcomes: &[Outcome]) -> HashMap<String, 
 
 async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let result = ChunkResult::failed(msg.chunk, "the upstream did not accept the chunk after every retry");
-    let kv = env.kv(KV_BINDING)?;
-    let chunk =
-        kv.get(&chunk_key(&msg.tenant, &msg.job, "in", msg.chunk)).json::<Chunk>().await?.unwrap_or_else(Chunk::empty);
+    let chunk = load_chunk(env, msg).await?;
     finish_chunk(env, msg, &chunk, result, HashMap::new()).await
+}
+
+/// Chunk n's input on its own (empty once expired).
+async fn load_chunk(env: &Env, msg: &ChunkMessage) -> Result<Chunk, ApiError> {
+    let kv = env.kv(KV_BINDING)?;
+    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(Chunk::empty()) };
+    let page_key = |first| chunk_key(&msg.tenant, &msg.job, "in", first);
+    let (chunk, _) = pages::load(&kv, page_key, &job.pages, msg.chunk, None).await?;
+    Ok(chunk.unwrap_or_else(Chunk::empty))
 }
 
 /// Records a chunk's result (counted from its answer) and starts the next chunk.
@@ -941,7 +1000,7 @@ async fn finish_chunk(
     // not be lost.
     let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
     let counts = outcome_counts(job.dialect, chunk, &result);
-    let job = record_chunk(env, msg, Answer { result, ids, counts }, job).await?;
+    let job = record_chunk(env, msg, Answer { result, ids, counts, retries: 0 }, job).await?;
     send_next(env, msg, &job).await
 }
 
@@ -950,8 +1009,10 @@ async fn finish_chunk(
 async fn record_chunk(env: &Env, msg: &ChunkMessage, answer: Answer, mut job: Job) -> Result<Job, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
-    let Answer { result, ids, counts } = answer;
-    job.count_chunk(msg.chunk, &counts);
+    let Answer { result, ids, counts, retries } = answer;
+    if job.count_chunk(msg.chunk, &counts) {
+        job.retries += retries;
+    }
     let (ids_key, res_key) =
         (chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), chunk_key(&msg.tenant, &msg.job, "res", msg.chunk));
     let record_key = job_key(&msg.tenant, &msg.job);

@@ -5,6 +5,7 @@ mod cors;
 mod error;
 mod jobs;
 mod jumpcloud;
+mod pages;
 mod scim;
 mod sheets;
 mod upstream;
