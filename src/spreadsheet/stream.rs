@@ -306,13 +306,17 @@ impl Text {
         let (rows, found) = self.builder.take();
         update.diagnostics.extend(found);
         let Some(checker) = &mut self.checker else { return Ok(()) };
-        let part = checker.check(&rows);
-        update.diagnostics.extend(part.diagnostics);
-        update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
-        if flags.body {
-            update.body.extend(part.body);
-            update.body_rows.extend(part.body_rows);
+        // A big push brings many parts' worth of rows: checking them a part at a time keeps what
+        // checking holds (records, the written body) to one part.
+        for part_rows in rows.chunks(flags.part_rows.max(1)) {
+            let part = checker.check(part_rows);
+            update.diagnostics.extend(part.diagnostics);
+            if flags.body {
+                update.body.extend(part.body);
+                update.body_rows.extend(part.body_rows);
+            }
         }
+        update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
         if flags.rows {
             update.rows.extend(rows);
         }
