@@ -11,6 +11,7 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
   const origin = new URL(target).origin;
   const script = [...faults];
   const log = [];
+  const stats = { lookups: 0 }; // GETs passed through: the Worker looking resources up
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
@@ -23,6 +24,7 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
         body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
       });
     if (!bulk) {
+      if (req.method === "GET") stats.lookups += 1;
       const answer = await forward();
       res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
       res.end(Buffer.from(await answer.arrayBuffer()));
@@ -63,6 +65,7 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
   return {
     url: `http://127.0.0.1:${port}${new URL(target).pathname}`,
     log,
+    stats,
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
 }

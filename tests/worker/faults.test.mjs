@@ -62,6 +62,10 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   const faults = proxy.log.filter((entry) => !entry.startsWith("413"));
   assert.deepEqual(faults.slice(0, 4), ["429", "500", "dropped after the upstream answered 200", "200 (50 operations)"], trail);
   assert.ok(proxy.log.includes("413 (100 operations)"), trail);
+  // Lookups (20 users per filter, so 5 per 100-operation chunk) only where the upstream may have
+  // applied something: after the 500 and after the lost answer. Not after the 429, which says
+  // nothing was done, and not for the chunk waiting behind them.
+  assert.equal(proxy.stats.lookups, 10, trail);
   assert.ok(!proxy.log.some((entry) => /^\d+ \((6[1-9]|[7-9]\d|100) operations\)$/.test(entry) && !entry.startsWith("413")), trail);
 
   const list = await (await fetch(`${scim.url}/Users?count=1`, { headers: { authorization: `Bearer ${scim.token}` } })).json();

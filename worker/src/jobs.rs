@@ -646,7 +646,18 @@ async fn run_scim_chunks(
         page = next_page;
         let answer = match sent? {
             Sent::Answered(answer) => answer,
-            Sent::Retry(why, after) => return retry_later(env, &msg, &why, after).await,
+            Sent::Retry(why, after) => {
+                // The next chunk was marked sent ahead of time but will not go now: unmark it,
+                // or its turn would start with a needless lookup. A marker it had before stays.
+                if let (Some(next), Some(input)) = (&next, &next_input)
+                    && !input.sent
+                    && input.answered.is_none()
+                    && input.chunk.is_some()
+                {
+                    kv.delete(&sent_key(next)).await?;
+                }
+                return retry_later(env, &msg, &why, after).await;
+            }
         };
         run.created.extend(answer.ids.iter().map(|(k, v)| (k.clone(), v.clone())));
         unrecorded = Some((msg.clone(), answer));
@@ -753,6 +764,11 @@ async fn send_scim_chunk(
         }
         match upstream::scim::send_splitting(&tenant.upstream, &request).await {
             Ok(reply) if reply.is_retryable() => {
+                // 429 means nothing was done (RFC 6585): the next attempt need not look first,
+                // unless an earlier attempt left that doubt.
+                if reply.status == 429 && !sent_before {
+                    kv.delete(&sent_key(msg)).await?;
+                }
                 return Ok(Sent::Retry(format!("the upstream answered {}", reply.status), reply.retry_after));
             }
             Ok(reply) => break (reply, recovered),
