@@ -113,18 +113,11 @@ fn text_is_decoded_and_cells_kept_as_written() {
 /// Everything a stream reports, fed `piece` bytes at a time and checked `part_rows` rows at a time.
 fn streamed(bytes: &[u8], options: &SheetOptions, piece: usize, part_rows: usize) -> (Vec<Diagnostic>, Vec<u64>, u64) {
     let flags = StreamOptions { rows: true, body: false, part_rows };
-    let mut stream = SheetStream::new(options.clone(), flags);
-    let (mut diagnostics, mut rows) = (Vec::new(), Vec::new());
-    let mut take = |update: muster::spreadsheet::stream::StreamUpdate| {
-        diagnostics.extend(update.diagnostics);
-        rows.extend(update.rows.iter().map(|r| r.number));
-        update.progress
-    };
-    for chunk in bytes.chunks(piece.max(1)) {
-        take(stream.push(chunk).unwrap());
-    }
-    let last = take(stream.finish().unwrap());
+    let updates = SheetStream::new(options.clone(), flags).run(bytes.chunks(piece.max(1))).unwrap();
+    let last = updates.last().map(|update| update.progress).unwrap_or_default();
     assert_eq!(last.bytes, bytes.len() as u64);
+    let diagnostics = updates.iter().flat_map(|update| update.diagnostics.clone()).collect();
+    let rows = updates.iter().flat_map(|update| update.rows.iter().map(|r| r.number)).collect();
     (diagnostics, rows, last.rows)
 }
 

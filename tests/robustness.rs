@@ -140,22 +140,9 @@ proptest! {
         use muster::spreadsheet::{SheetOptions, check, stream::{SheetStream, StreamOptions}};
         let options = SheetOptions { read: muster::sheet::ReadOptions { filename: Some("x.csv".into()), ..Default::default() }, ..Default::default() };
         let one_shot = check(&bytes, &options);
-        let mut stream = SheetStream::new(options, StreamOptions { rows: false, body: false, part_rows });
-        let mut found = Vec::new();
-        let mut failed = false;
-        for chunk in bytes.chunks(piece) {
-            match stream.push(chunk) {
-                Ok(update) => found.extend(update.diagnostics),
-                Err(_) => { failed = true; break; }
-            }
-        }
-        if !failed {
-            match stream.finish() {
-                Ok(update) => found.extend(update.diagnostics),
-                Err(_) => failed = true,
-            }
-        }
-        prop_assert_eq!(failed, one_shot.is_err());
+        let streamed = SheetStream::new(options, StreamOptions { rows: false, body: false, part_rows }).run(bytes.chunks(piece));
+        prop_assert_eq!(streamed.is_err(), one_shot.is_err());
+        let found: Vec<_> = streamed.into_iter().flatten().flat_map(|update| update.diagnostics).collect();
         if let Ok(one_shot) = one_shot {
             let key = |d: &muster::Diagnostic| (d.row, d.column.clone(), d.code, d.message.clone());
             let mut a: Vec<_> = found.iter().map(key).collect();

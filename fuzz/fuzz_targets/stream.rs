@@ -12,25 +12,10 @@ fuzz_target!(|data: &[u8]| {
         ..Default::default()
     };
     let one_shot = check(bytes, &options);
-    let mut stream = SheetStream::new(options, StreamOptions { rows: true, body: true, part_rows: 1 + usize::from(cut % 4) });
-    let mut found = Vec::new();
-    let mut failed = false;
-    for piece in bytes.chunks(1 + usize::from(cut / 4)) {
-        match stream.push(piece) {
-            Ok(update) => found.extend(update.diagnostics),
-            Err(_) => {
-                failed = true;
-                break;
-            }
-        }
-    }
-    if !failed {
-        match stream.finish() {
-            Ok(update) => found.extend(update.diagnostics),
-            Err(_) => failed = true,
-        }
-    }
-    assert_eq!(failed, one_shot.is_err());
+    let flags = StreamOptions { rows: true, body: true, part_rows: 1 + usize::from(cut % 4) };
+    let streamed = SheetStream::new(options, flags).run(bytes.chunks(1 + usize::from(cut / 4)));
+    assert_eq!(streamed.is_err(), one_shot.is_err());
+    let found: Vec<_> = streamed.into_iter().flatten().flat_map(|update| update.diagnostics).collect();
     if let Ok(one_shot) = one_shot {
         let key = |d: &muster::Diagnostic| (d.row, d.column.clone(), d.code, d.message.clone());
         let mut a: Vec<_> = found.iter().map(key).collect();

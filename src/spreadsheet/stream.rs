@@ -153,6 +153,14 @@ impl SheetStream {
         Ok(self.count(update))
     }
 
+    /// Pushes every piece in order, then finishes: each update, in order. `Err` at the first
+    /// piece that shows the file cannot be read.
+    pub fn run<'a>(mut self, pieces: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<StreamUpdate>, String> {
+        let mut updates = pieces.into_iter().map(|piece| self.push(piece)).collect::<Result<Vec<_>, _>>()?;
+        updates.push(self.finish()?);
+        Ok(updates)
+    }
+
     /// Reads what is left and says what can only be said at the end.
     pub fn finish(&mut self) -> Result<StreamUpdate, String> {
         let mut update = StreamUpdate::default();
