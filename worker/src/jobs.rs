@@ -48,7 +48,7 @@ const MAX_ATTEMPTS: u32 = 8;
 /// SCIM chunks one queue message runs back to back (see [`run_scim_chunks`]).
 const CHUNKS_PER_INVOCATION: u32 = pages::PAGE_CHUNKS as u32;
 /// KV calls made at once (chunks stored, ids read).
-const PARALLEL_WRITES: usize = 16;
+const KV_AT_ONCE: usize = 16;
 /// An upstream JumpCloud job still pending after this many polls is given up.
 const MAX_POLLS: u32 = 120;
 /// A job whose record has not moved for this long lost its queue message (the longest retry
@@ -263,7 +263,7 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
     // (workerd queues what is over its limit on open requests).
     let layout = pages::layout(&plan.chunks);
     let firsts: Vec<u32> = layout.iter().filter_map(|page| page.first()).map(|c| c.index as u32).collect();
-    for group in layout.chunks(PARALLEL_WRITES) {
+    for group in layout.chunks(KV_AT_ONCE) {
         let keys: Vec<String> = group
             .iter()
             .filter_map(|page| page.first())
@@ -569,7 +569,7 @@ async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let tenant = auth::tenant_by_id(env, &msg.tenant)?;
     let Some(chunk) = input.chunk else {
         let result = ChunkResult::failed(msg.chunk, "the job's input has expired");
-        return finish_chunk(env, msg, &Chunk::empty(), result, HashMap::new()).await;
+        return record_and_go_on(env, msg, job, &Chunk::empty(), result, HashMap::new()).await;
     };
     if job.dialect.is_jumpcloud() {
         return run_jumpcloud_chunk(env, msg, &job, &tenant, chunk, input.sent).await;
@@ -905,9 +905,7 @@ impl UpstreamJob {
 /// Polls a JumpCloud chunk again shortly (1 s, growing to 10 s); gives up after `MAX_POLLS`.
 async fn poll_later(env: &Env, msg: &ChunkMessage, polls: u32) -> Result<(), ApiError> {
     if polls >= MAX_POLLS {
-        let result = ChunkResult::failed(msg.chunk, "JumpCloud's job was still pending after every poll");
-        let chunk = load_chunk(env, msg).await?;
-        return finish_chunk(env, msg, &chunk, result, HashMap::new()).await;
+        return fail_chunk(env, msg, "JumpCloud's job was still pending after every poll").await;
     }
     enqueue(env, &msg.tenant, &msg.job, msg.chunk, polls, (1 + polls / 3).min(10)).await
 }
@@ -957,7 +955,7 @@ async fn carried_ids(
         return Ok(created);
     }
     let keys: Vec<String> = (0..run.first.min(msg.chunk)).map(|e| chunk_key(&msg.tenant, &msg.job, "ids", e)).collect();
-    for group in keys.chunks(PARALLEL_WRITES) {
+    for group in keys.chunks(KV_AT_ONCE) {
         let stored = try_join_all(group.iter().map(|key| kv.get(key).json::<HashMap<String, String>>())).await?;
         for ids in stored.into_iter().flatten() {
             created.extend(ids.into_iter().filter(|(bulk_id, _)| chunk.carried.contains(bulk_id)));
@@ -989,18 +987,18 @@ fn ids_of(request: &serde_json::Value, outcomes: &[Outcome]) -> HashMap<String, 
 }
 
 async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
-    let result = ChunkResult::failed(msg.chunk, "the upstream did not accept the chunk after every retry");
-    let chunk = load_chunk(env, msg).await?;
-    finish_chunk(env, msg, &chunk, result, HashMap::new()).await
+    fail_chunk(env, msg, "the upstream did not accept the chunk after every retry").await
 }
 
-/// Chunk n's input on its own (empty once expired).
-async fn load_chunk(env: &Env, msg: &ChunkMessage) -> Result<Chunk, ApiError> {
+/// Records chunk n as failed for `why`, every operation of it (its input is read to know them),
+/// and starts the next chunk.
+async fn fail_chunk(env: &Env, msg: &ChunkMessage, why: &str) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
-    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(Chunk::empty()) };
+    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
     let page_key = |first| chunk_key(&msg.tenant, &msg.job, "in", first);
     let (chunk, _) = pages::load(&kv, page_key, &job.pages, msg.chunk, None).await?;
-    Ok(chunk.unwrap_or_else(Chunk::empty))
+    let chunk = chunk.unwrap_or_else(Chunk::empty);
+    record_and_go_on(env, msg, job, &chunk, ChunkResult::failed(msg.chunk, why), HashMap::new()).await
 }
 
 /// Records a chunk's result (counted from its answer) and starts the next chunk.
@@ -1015,6 +1013,18 @@ async fn finish_chunk(
     // The record is read again here, not carried from the start: a retry counted meanwhile must
     // not be lost.
     let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
+    record_and_go_on(env, msg, job, chunk, result, ids).await
+}
+
+/// Records a chunk's result, counted from its answer, and starts the next chunk.
+async fn record_and_go_on(
+    env: &Env,
+    msg: &ChunkMessage,
+    job: Job,
+    chunk: &Chunk,
+    result: ChunkResult,
+    ids: HashMap<String, String>,
+) -> Result<(), ApiError> {
     let counts = outcome_counts(job.dialect, chunk, &result);
     let job = record_chunk(env, msg, Answer { result, ids, counts, retries: 0 }, job).await?;
     send_next(env, msg, &job).await
