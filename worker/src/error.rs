@@ -8,6 +8,19 @@ use worker::{Response, Result};
 
 pub(crate) const SCIM_ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
+/// A JSON body parsed once and checked with `options`: the value (for the plan) and its report,
+/// or [`ApiError::Invalid`] with every finding (for bad syntax, where it breaks).
+pub(crate) fn checked_body(body: &[u8], options: &muster::Options) -> std::result::Result<(Value, Report), ApiError> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Err(ApiError::Invalid(muster::validate(body, options)));
+    };
+    let report = muster::validate_value(&value, options);
+    if !report.valid {
+        return Err(ApiError::Invalid(report));
+    }
+    Ok((value, report))
+}
+
 #[derive(Debug)]
 pub(crate) enum ApiError {
     Unauthorized,

@@ -3,7 +3,7 @@
 //! upstream; jobs run through the queue like every other job.
 
 use crate::auth::{Kind, Tenant};
-use crate::error::ApiError;
+use crate::error::{ApiError, checked_body};
 use crate::jobs::{self, Dialect, Job, JobStatus};
 use crate::upstream::jumpcloud::Params;
 use muster::{Format, Options};
@@ -54,12 +54,7 @@ async fn submit(
         )));
     }
     let format = if dialect == Dialect::JumpcloudUpdate { Format::JumpcloudUpdate } else { Format::JumpcloudCreate };
-    let report = muster::validate(&body, &Options { format, ..Options::default() });
-    if !report.valid {
-        return Err(ApiError::Invalid(report));
-    }
-    let users: Value = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::BadRequest("The body must be a JSON array of users.".to_owned()))?;
+    let (users, report) = checked_body(&body, &Options { format, ..Options::default() })?;
     let plan = muster::plan::plan_jumpcloud(users, tenant.upstream.limits());
     if let Some(problem) = plan.diagnostics.first() {
         return Err(ApiError::TooLarge(problem.message.clone()));

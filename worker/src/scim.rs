@@ -1,7 +1,7 @@
 //! `POST /scim/v2/Bulk`: validate at the edge, then relay now or run as a job.
 
 use crate::auth::Tenant;
-use crate::error::ApiError;
+use crate::error::{ApiError, checked_body};
 use crate::{jobs, upstream};
 use worker::{Headers, Request, Response, RouteContext};
 
@@ -24,14 +24,7 @@ pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Te
     })?;
     // RFC 7644 or Oracle HCM, as the tenant's upstream speaks. Parsed once, for the checks and the plan.
     let options = muster::Options { format, ..muster::Options::default() };
-    let request: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(_) => return Err(ApiError::Invalid(muster::validate(&body, &options))), // says where the syntax breaks
-    };
-    let report = muster::validate_value(&request, &options);
-    if !report.valid {
-        return Err(ApiError::Invalid(report));
-    }
+    let (request, report) = checked_body(&body, &options)?;
     if report.summary.rows as usize > MAX_OPERATIONS {
         return Err(ApiError::TooLarge(format!(
             "The number of operations exceeds the maxOperations ({MAX_OPERATIONS}). Split the request."
