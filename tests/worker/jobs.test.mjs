@@ -75,6 +75,11 @@ test("a request over the upstream's limits runs as a chunked job and creates eve
   );
   assert.equal(done.status, "finished", JSON.stringify(done));
   assert.equal(done.chunksDone, done.chunks);
+  // The record shows progress, not how the job is stored (chunk sizes, pages, upstream parameters).
+  assert.deepEqual(Object.keys(done).sort(), [
+    "chunks", "chunksDone", "counts", "createdAt", "dialect", "id", "retries", "source", "status", "updatedAt", "workUnitsCount",
+  ]);
+  assert.equal(done.source, "json");
   // Every user and group created once, plus one follow-up PATCH closing the cycle.
   assert.deepEqual(done.counts, { created: USERS + 3, updated: 1, deleted: 0, failed: 0, notAttempted: 0 });
 

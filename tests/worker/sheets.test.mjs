@@ -65,6 +65,7 @@ test("a clean CSV runs as a chunked job and its report has every row's outcome",
   const done = await finished(job.id);
   assert.equal(done.status, "finished", JSON.stringify(done));
   assert.equal(done.counts.created, 120);
+  assert.equal(done.source, "spreadsheet");
 
   const [boss, user7] = [await scimUser("sheet.user0"), await scimUser("sheet.user7")];
   assert.equal(user7["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].manager.value, boss.id, "manager given by email → the boss's id");

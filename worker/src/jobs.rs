@@ -104,7 +104,7 @@ pub(crate) struct Counts {
     not_attempted: u64,
 }
 
-/// What `GET /jobs/{id}` returns.
+/// A job's record in KV. Clients see its [`JobView`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Job {
@@ -135,7 +135,41 @@ pub(crate) struct Job {
     pages: Vec<u32>,
 }
 
+/// What `GET /jobs/{id}` (and a `202`) shows of a job: its progress, not how it is stored.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JobView<'a> {
+    id: &'a str,
+    status: JobStatus,
+    work_units_count: u64,
+    chunks: u32,
+    chunks_done: u32,
+    counts: &'a Counts,
+    retries: u32,
+    dialect: Dialect,
+    /// `spreadsheet` for a job made from a CSV or XLSX file, else `json`.
+    source: &'static str,
+    created_at: &'a str,
+    updated_at: &'a str,
+}
+
 impl Job {
+    pub(crate) fn view(&self) -> JobView<'_> {
+        JobView {
+            id: &self.id,
+            status: self.status,
+            work_units_count: self.work_units_count,
+            chunks: self.chunks,
+            chunks_done: self.chunks_done,
+            counts: &self.counts,
+            retries: self.retries,
+            dialect: self.dialect,
+            source: if self.sheet.is_some() { "spreadsheet" } else { "json" },
+            created_at: &self.created_at,
+            updated_at: &self.updated_at,
+        }
+    }
+
     fn is_done(&self) -> bool {
         matches!(self.status, JobStatus::Finished | JobStatus::Partial | JobStatus::Failed)
     }
@@ -206,6 +240,15 @@ async fn put_json<T: Serialize>(kv: &KvStore, key: &str, value: &T, ttl: u64) ->
     Ok(())
 }
 
+/// Reads a JSON value as text and parses it in Rust. `get(..).json()` would have KV parse it
+/// in JS and copy it into Rust a field at a time, many times slower on a big value.
+async fn get_json<T: serde::de::DeserializeOwned>(kv: &KvStore, key: &str) -> Result<Option<T>, worker::kv::KvError> {
+    match kv.get(key).text().await? {
+        Some(text) => Ok(Some(serde_json::from_str(&text)?)),
+        None => Ok(None),
+    }
+}
+
 fn new_id() -> Result<String, ApiError> {
     use worker::js_sys::{Function, Reflect, global};
     use worker::wasm_bindgen::JsCast;
@@ -243,7 +286,7 @@ pub(crate) fn accepted(job: &Job) -> Result<Response, ApiError> {
     headers.set("content-type", "application/json")?;
     headers.set("location", &format!("/jobs/{}", job.id))?;
     headers.set("preference-applied", "respond-async")?;
-    Ok(Response::from_json(job)?.with_status(202).with_headers(headers))
+    Ok(Response::from_json(&job.view())?.with_status(202).with_headers(headers))
 }
 
 /// Stores every chunk of the plan (and the spreadsheet it came from, if any) and the record,
@@ -260,17 +303,21 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
     let chunks =
         u32::try_from(plan.chunks.len()).map_err(|_| ApiError::TooLarge("The job has too many chunks.".to_owned()))?;
     // A page of chunks per value, the pages written a group at a time, each group at once
-    // (workerd queues what is over its limit on open requests).
+    // (workerd queues what is over its limit on open requests); the record and the active marker
+    // go with them. Only the queue message waits for all of them.
     let layout = pages::layout(&plan.chunks);
     let firsts: Vec<u32> = layout.iter().filter_map(|page| page.first()).map(|c| c.index as u32).collect();
-    for group in layout.chunks(KV_AT_ONCE) {
-        let keys: Vec<String> = group
-            .iter()
-            .filter_map(|page| page.first())
-            .map(|c| chunk_key(&tenant.id, &id, "in", c.index as u32))
-            .collect();
-        try_join_all(group.iter().zip(&keys).map(|(page, key)| put_json(&kv, key, page, ttl))).await?;
-    }
+    let store_pages = async {
+        for group in layout.chunks(KV_AT_ONCE) {
+            let keys: Vec<String> = group
+                .iter()
+                .filter_map(|page| page.first())
+                .map(|c| chunk_key(&tenant.id, &id, "in", c.index as u32))
+                .collect();
+            try_join_all(group.iter().zip(&keys).map(|(page, key)| put_json(&kv, key, page, ttl))).await?;
+        }
+        Ok::<_, ApiError>(())
+    };
     let job = Job {
         id: id.clone(),
         status: JobStatus::Queued,
@@ -289,7 +336,7 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
     };
     let (job_key, active_key) = (job_key(&tenant.id, &id), active_key(&tenant.id, &id));
     let mark_active = async { Ok::<_, ApiError>(kv.put(&active_key, "")?.expiration_ttl(ttl).execute().await?) };
-    try_join(put_json(&kv, &job_key, &job, ttl), mark_active).await?;
+    try_join3(store_pages, put_json(&kv, &job_key, &job, ttl), mark_active).await?;
     enqueue(env, &tenant.id, &id, 0, 0, 0).await?;
     Ok(job)
 }
@@ -300,7 +347,7 @@ async fn create(env: &Env, tenant: &Tenant, submission: Submission<'_>) -> Resul
 async fn for_idempotency_key(env: &Env, tenant: &Tenant, key: &str) -> Result<Option<Job>, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let Some(id) = kv.get(&idempotency_key(&tenant.id, key)).text().await? else { return Ok(None) };
-    Ok(kv.get(&job_key(&tenant.id, &id)).json().await?)
+    Ok(get_json(&kv, &job_key(&tenant.id, &id)).await?)
 }
 
 async fn remember_idempotency_key(env: &Env, tenant: &Tenant, key: &str, job: &Job) -> Result<(), ApiError> {
@@ -335,12 +382,12 @@ async fn enqueue(
 
 pub(crate) async fn get_job(_req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
-    Ok(Response::from_json(&load(&rc.env, &tenant, id).await?)?)
+    Ok(Response::from_json(&load(&rc.env, &tenant, id).await?.view())?)
 }
 
 /// The tenant's job `id`; 404 for another tenant's, or an expired one.
 pub(crate) async fn load(env: &Env, tenant: &Tenant, id: &str) -> Result<Job, ApiError> {
-    env.kv(KV_BINDING)?.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)
+    get_json(&env.kv(KV_BINDING)?, &job_key(&tenant.id, id)).await?.ok_or(ApiError::NotFound)
 }
 
 /// Results paging: `limit` 1 to 100 (default 10), `skip` 0 or more.
@@ -350,7 +397,7 @@ const MAX_LIMIT: usize = 100;
 pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     let id = rc.param("id").ok_or(ApiError::NotFound)?;
     let kv = rc.env.kv(KV_BINDING)?;
-    let job: Job = kv.get(&job_key(&tenant.id, id)).json().await?.ok_or(ApiError::NotFound)?;
+    let job: Job = get_json(&kv, &job_key(&tenant.id, id)).await?.ok_or(ApiError::NotFound)?;
     let wants_csv = req.headers().get("accept")?.is_some_and(|a| a.contains("text/csv"));
     let page = page(&req)?;
     if let (Some((limit, skip)), false) = (page, wants_csv) {
@@ -358,14 +405,14 @@ pub(crate) async fn get_results(req: Request, rc: RouteContext<()>, tenant: Tena
     }
     let mut results = Vec::new();
     for chunk in 0..job.chunks {
-        if let Some(result) = kv.get(&chunk_key(&tenant.id, id, "res", chunk)).json::<ChunkResult>().await? {
+        if let Some(result) = get_json::<ChunkResult>(&kv, &chunk_key(&tenant.id, id, "res", chunk)).await? {
             results.push(result);
         }
     }
     if wants_csv {
         return results_csv(&kv, &tenant, &job, &results).await;
     }
-    Ok(Response::from_json(&serde_json::json!({ "job": job, "results": results }))?)
+    Ok(Response::from_json(&serde_json::json!({ "job": job.view(), "results": results }))?)
 }
 
 /// `limit` and `skip` from the query, when either is there; 400 on values out of range.
@@ -423,7 +470,7 @@ pub(crate) async fn entries(
         if end <= skip || start >= skip.saturating_add(limit) {
             continue;
         }
-        let result = kv.get(&chunk_key(&tenant.id, &job.id, "res", chunk as u32)).json::<ChunkResult>().await?;
+        let result = get_json::<ChunkResult>(&kv, &chunk_key(&tenant.id, &job.id, "res", chunk as u32)).await?;
         let page_key = |first| chunk_key(&tenant.id, &job.id, "in", first);
         let input;
         (input, page) = pages::load(&kv, page_key, &job.pages, chunk as u32, page.take()).await?;
@@ -549,10 +596,17 @@ pub(crate) async fn consume(env: &Env, message: Message<ChunkMessage>, dead_lett
 async fn run_chunk(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let record_key = job_key(&msg.tenant, &msg.job);
-    let Some(mut job) = kv.get(&record_key).json::<Job>().await? else {
+    // The record and the chunk's input are read at once: a message's chunk usually begins a page
+    // (runs start at page boundaries), and the key of such a page needs no record to be found.
+    let (job, first_try) = try_join(get_json::<Job>(&kv, &record_key), read_input(&kv, msg, &[], None)).await?;
+    let Some(mut job) = job else {
         return Ok(()); // expired: nothing left to do it for
     };
-    let (input, page) = read_input(&kv, msg, &job.pages, None).await?;
+    let (input, page) = if pages::page_of(&job.pages, msg.chunk) == msg.chunk {
+        first_try
+    } else {
+        read_input(&kv, msg, &job.pages, None).await?
+    };
     // At-least-once delivery: a chunk that already has its result is never sent again; only make
     // sure it is counted (a crash can come between the two writes) and the next one is on its way.
     if let Some(answer) = input.answered {
@@ -923,7 +977,7 @@ async fn retry_later(env: &Env, msg: &ChunkMessage, why: &str, retry_after: Opti
     // Counted on the record for progress displays (one more KV write, only when retrying).
     let kv = env.kv(KV_BINDING)?;
     let key = job_key(&msg.tenant, &msg.job);
-    if let Some(mut job) = kv.get(&key).json::<Job>().await? {
+    if let Some(mut job) = get_json::<Job>(&kv, &key).await? {
         job.retries += 1;
         job.updated_at = now();
         put_json(&kv, &key, &job, ttl(env)).await?;
@@ -956,7 +1010,7 @@ async fn carried_ids(
     }
     let keys: Vec<String> = (0..run.first.min(msg.chunk)).map(|e| chunk_key(&msg.tenant, &msg.job, "ids", e)).collect();
     for group in keys.chunks(KV_AT_ONCE) {
-        let stored = try_join_all(group.iter().map(|key| kv.get(key).json::<HashMap<String, String>>())).await?;
+        let stored = try_join_all(group.iter().map(|key| get_json::<HashMap<String, String>>(kv, key))).await?;
         for ids in stored.into_iter().flatten() {
             created.extend(ids.into_iter().filter(|(bulk_id, _)| chunk.carried.contains(bulk_id)));
         }
@@ -994,7 +1048,7 @@ async fn give_up(env: &Env, msg: &ChunkMessage) -> Result<(), ApiError> {
 /// and starts the next chunk.
 async fn fail_chunk(env: &Env, msg: &ChunkMessage, why: &str) -> Result<(), ApiError> {
     let kv = env.kv(KV_BINDING)?;
-    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
+    let Some(job) = get_json::<Job>(&kv, &job_key(&msg.tenant, &msg.job)).await? else { return Ok(()) };
     let page_key = |first| chunk_key(&msg.tenant, &msg.job, "in", first);
     let (chunk, _) = pages::load(&kv, page_key, &job.pages, msg.chunk, None).await?;
     let chunk = chunk.unwrap_or_else(Chunk::empty);
@@ -1012,7 +1066,7 @@ async fn finish_chunk(
     let kv = env.kv(KV_BINDING)?;
     // The record is read again here, not carried from the start: a retry counted meanwhile must
     // not be lost.
-    let Some(job) = kv.get(&job_key(&msg.tenant, &msg.job)).json::<Job>().await? else { return Ok(()) };
+    let Some(job) = get_json::<Job>(&kv, &job_key(&msg.tenant, &msg.job)).await? else { return Ok(()) };
     record_and_go_on(env, msg, job, chunk, result, ids).await
 }
 
@@ -1080,7 +1134,7 @@ pub(crate) async fn sweep(env: &Env) -> Result<u32, ApiError> {
         let page = list.execute().await?;
         for key in &page.keys {
             let Some((tenant, id)) = key.name.strip_prefix("active/").and_then(|k| k.split_once('/')) else { continue };
-            let Some(job) = kv.get(&job_key(tenant, id)).json::<Job>().await? else {
+            let Some(job) = get_json::<Job>(&kv, &job_key(tenant, id)).await? else {
                 kv.delete(&key.name).await?; // expired
                 continue;
             };

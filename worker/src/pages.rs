@@ -4,7 +4,6 @@
 //! 8 MiB, so a page always fits.
 
 use muster::plan::Chunk;
-use serde::Deserialize;
 use worker::KvStore;
 use worker::kv::KvError;
 
@@ -25,12 +24,15 @@ impl Page {
     }
 }
 
-/// A page as stored: jobs written before pages hold one chunk per key.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Stored {
-    Page(Vec<Chunk>),
-    One(Box<Chunk>),
+/// A page as stored: an array of chunks, or one chunk (jobs written before pages held one chunk
+/// per key). Told apart by the first character rather than by an untagged enum, which buffers the
+/// whole value before it can choose: that made reading a 2,000-user page ~6× slower.
+fn parse(text: &str) -> Result<Vec<Chunk>, serde_json::Error> {
+    if text.trim_start().starts_with('[') {
+        serde_json::from_str(text)
+    } else {
+        serde_json::from_str(text).map(|chunk| vec![chunk])
+    }
 }
 
 /// The pages of a plan's chunks, in order: each a run of consecutive chunks.
@@ -73,12 +75,7 @@ pub(crate) async fn load(
     {
         return Ok((Some(chunk), Some(page)));
     }
-    let Some(stored) = kv.get(&key(page_of(firsts, n))).json::<Stored>().await? else { return Ok((None, None)) };
-    let mut page = Page {
-        chunks: match stored {
-            Stored::Page(chunks) => chunks,
-            Stored::One(chunk) => vec![*chunk],
-        },
-    };
+    let Some(text) = kv.get(&key(page_of(firsts, n))).text().await? else { return Ok((None, None)) };
+    let mut page = Page { chunks: parse(&text).map_err(KvError::from)? };
     Ok((page.take(n), Some(page)))
 }

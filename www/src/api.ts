@@ -18,7 +18,9 @@ export interface Job {
   chunks: number;
   chunksDone: number;
   counts: Counts;
-  retries?: number;
+  retries: number;
+  dialect: "scim" | "jumpcloud-create" | "jumpcloud-update";
+  source: "json" | "spreadsheet";
   createdAt: string;
   updatedAt: string;
 }

@@ -375,7 +375,7 @@ async function follow(api: MusterApi, started: Job) {
     bar.setAttribute("aria-valuetext", `${done} of ${total} rows`);
     (bar.firstElementChild as HTMLElement).style.width = `${total ? (done / total) * 100 : 0}%`;
     $("progress-text").textContent =
-      `${done.toLocaleString()} of ${total.toLocaleString()} rows · chunk ${job.chunksDone} of ${job.chunks} · ${job.retries ?? 0} retries · ${job.status}`;
+      `${done.toLocaleString()} of ${total.toLocaleString()} rows · chunk ${job.chunksDone} of ${job.chunks} · ${job.retries} retries · ${job.status}`;
     if (["finished", "partial", "failed"].includes(job.status)) break;
     await new Promise((r) => setTimeout(r, 500));
     job = await api.job(job.id);
