@@ -23,6 +23,7 @@ pub mod report;
 pub mod results;
 pub mod sheet;
 pub mod spreadsheet;
+mod unicode;
 
 pub use checks::{validate, validate_scim_bulk, validate_value};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};

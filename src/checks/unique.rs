@@ -6,7 +6,6 @@ use crate::diag::Code;
 use crate::payload::scim;
 use foldhash::HashMap;
 use serde_json::{Map, Value};
-use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Key {
@@ -32,7 +31,7 @@ impl Key {
         let raw = raw.trim();
         match self {
             Key::UserName | Key::Email if raw.is_ascii() => raw.to_ascii_lowercase(),
-            Key::UserName | Key::Email => raw.nfkc().collect::<String>().to_lowercase(),
+            Key::UserName | Key::Email => crate::unicode::nfkc(raw).to_lowercase(),
             Key::ExternalId | Key::EmployeeId => raw.to_owned(),
         }
     }

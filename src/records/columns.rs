@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use unicode_normalization::UnicodeNormalization;
 
 /// Below this similarity a fuzzy match is not proposed.
 const FUZZY_THRESHOLD: f64 = 0.9;
@@ -290,13 +289,10 @@ pub struct Profile {
     pub pass_through_unmapped: bool,
 }
 
-/// Lower case, no diacritics, letters and digits only: "E-Mail Address" → "emailaddress".
+/// Lower case, no diacritics, letters and digits only: "E-Mail Address" → "emailaddress",
+/// "Prénom" → "prenom" (NFD splits off the accent, which is neither a letter nor a digit).
 pub fn normalise(header: &str) -> String {
-    header
-        .nfd()
-        .filter(|c| c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    crate::unicode::nfd(header).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// The field a key names, if it is one (attribute pairs included).

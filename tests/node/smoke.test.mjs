@@ -64,6 +64,19 @@ test("proposeMapping gives a confidence and a reason, and a profile decides", ()
   assert.deepEqual([saved.field, saved.match], ["employeeNumber", "profile"]);
 });
 
+// The wasm builds normalise Unicode with the JS host's tables (String.prototype.normalize), the
+// native build with compiled-in ones: both must fold the same way.
+test("Unicode: full-width usernames collide after NFKC, accented headers map without their accents", () => {
+  const users = [{ username: "ｊｄｏｅ", email: "a@example.com" }, { username: "JDoe", email: "b@example.com" }];
+  const report = validate(JSON.stringify(users), { format: "jumpcloud-create" });
+  const duplicate = report.diagnostics.find((d) => d.code === "duplicate-user-name");
+  assert.ok(duplicate, JSON.stringify(report.diagnostics));
+  assert.equal(duplicate.pointer, "/1/username");
+  const [given, family] = proposeMapping(["Prénom", "NOM"]);
+  assert.deepEqual([given.field, given.match], ["name.givenName", "synonym"]);
+  assert.equal(family.field, "name.familyName");
+});
+
 test("convert refuses output the target would reject, and says why", () => {
   const request = JSON.stringify({ schemas: [BULK], Operations: [{ method: "POST", path: "/Users", bulkId: "a", data: { schemas: [USER], userName: "a@b.example", emails: [{ value: "a@b.example" }] } }] });
   const refused = convert(request, "jumpcloud-create");
