@@ -66,6 +66,24 @@ fn duplicates_name_both_rows_and_messages_name_the_column() {
 }
 
 #[test]
+fn a_column_the_target_cannot_carry_is_one_finding_not_one_per_row() {
+    // `Notes` maps to `description`, which SCIM has no attribute for.
+    let many = "Username,Email,Notes\na,a@example.com,x\nb,b@example.com,\nc,c@example.com,y\nd,d@example.com,z\n";
+    let found = check(many.as_bytes(), &options(Format::Scim)).unwrap().report.diagnostics;
+    let left_out: Vec<_> = found.iter().filter(|d| d.code == Code::FieldNoEquivalent).collect();
+    assert_eq!(left_out.len(), 1, "{found:?}");
+    assert_eq!((left_out[0].row, left_out[0].column.as_deref()), (None, Some("Notes")));
+    assert_eq!(
+        left_out[0].message,
+        "Column \"Notes\", 3 rows (2, 4, 5): the value has no SCIM equivalent, so it is left out. Map the column to another field, or leave it out of the mapping."
+    );
+    // One row alone keeps its row.
+    let one = "Username,Email,Notes\na,a@example.com,\nb,b@example.com,x\n";
+    let found = placed(one.as_bytes(), Format::Scim);
+    assert_eq!(found, vec![(3, "Notes".to_owned(), Code::FieldNoEquivalent)]);
+}
+
+#[test]
 fn a_clean_sheet_yields_the_target_body_with_typed_values_and_references() {
     let csv = "Username,Email,FirstName,manager,sudo,unix_uid,EnrollmentDays,Attribute2_name,Attribute2_value,Attribute5_name,Attribute5_value,work_city,work_postalCode\n\
                boss,boss@example.com,Bo,,yes,5001,7,badge,7,floor,3,Boulder,80301\n\

@@ -309,7 +309,7 @@ catalogue! {
     // --- Transforms -----------------------------------------------------------------------------
     /// The target dialect has no place for a field; it is left out and said so.
     FieldNoEquivalent = "field-no-equivalent", Warning,
-        "The target has no equivalent for a field, so it is not sent.",
+        "The target has no equivalent for a field, so it is not sent. In a spreadsheet, a column left out in several rows is one finding for the column, naming its first rows.",
         example: "convert jumpcloud-create", r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [{"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a", "nickName": "Al", "emails": [{"value": "a@example.com"}]}}]}"#;
 
     // --- Planning -------------------------------------------------------------------------------

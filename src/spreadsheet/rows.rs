@@ -38,7 +38,23 @@ pub(crate) struct RowChecker {
     has_values: Vec<bool>,
     /// Managers that named no row read so far, `(row, value)`: a later part may hold them.
     unresolved: Vec<(u64, String)>,
+    /// Values a column loses in every row alike (the target has no field for them), reported
+    /// once per column at the end rather than once per row.
+    left_out: Vec<LeftOut>,
 }
+
+/// One column's values the target cannot carry, for the same reason in each row.
+struct LeftOut {
+    /// The finding as placed at the first row it came from.
+    first: Diagnostic,
+    /// What the finding says, without its row.
+    says: String,
+    rows: Vec<u64>,
+    count: u64,
+}
+
+/// Rows a grouped finding names before "and N more".
+const ROWS_NAMED: usize = 5;
 
 impl RowChecker {
     pub(crate) fn new(header_row: u64, headers: Vec<String>, options: &SheetOptions) -> Self {
@@ -56,6 +72,7 @@ impl RowChecker {
             managers: ManagerIndex::default(),
             duplicates: RowDuplicates::new(target),
             unresolved: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 
@@ -110,12 +127,35 @@ impl RowChecker {
                 continue;
             }
             let finding = self.original_attribute(finding, rows);
-            out.push(place(finding, &numbers, &self.headers, &self.fields));
+            let placed = place(finding, &numbers, &self.headers, &self.fields);
+            if code == Code::FieldNoEquivalent && placed.column.is_some() {
+                self.note_left_out(placed);
+            } else {
+                out.push(placed);
+            }
         }
         super::sort_findings(&mut out, &self.headers);
         let body = super::elements(written.body);
         let body_rows = written.emitted.iter().filter_map(|&r| numbers.get(r).copied()).collect();
         Part { diagnostics: out, body, body_rows }
+    }
+
+    fn note_left_out(&mut self, placed: Diagnostic) {
+        let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
+        let row = placed.row.unwrap_or(0);
+        let same = |l: &LeftOut| l.first.column == placed.column && l.says == says;
+        match self.left_out.iter_mut().find(|l| same(l)) {
+            Some(group) => {
+                // The first rows by number (a stream learns of some rows' managers only at the end).
+                group.count += 1;
+                if group.rows.len() < ROWS_NAMED || group.rows.last().is_some_and(|&last| row < last) {
+                    let at = group.rows.partition_point(|&r| r < row);
+                    group.rows.insert(at, row);
+                    group.rows.truncate(ROWS_NAMED);
+                }
+            }
+            None => self.left_out.push(LeftOut { first: placed, says, rows: vec![row], count: 1 }),
+        }
     }
 
     /// Attribute pairs are renumbered without gaps, so a finding about `attributes.i` is turned
@@ -154,9 +194,16 @@ impl RowChecker {
         for (row, value) in std::mem::take(&mut self.unresolved) {
             let resolved = self.managers.resolve(&value, row);
             if resolved != value {
-                out.extend(self.late_manager(row, resolved));
+                for finding in self.late_manager(row, resolved) {
+                    if finding.code == Code::FieldNoEquivalent && finding.column.is_some() {
+                        self.note_left_out(finding);
+                    } else {
+                        out.push(finding);
+                    }
+                }
             }
         }
+        out.extend(std::mem::take(&mut self.left_out).into_iter().map(LeftOut::into_diagnostic));
         out
     }
 
@@ -176,6 +223,27 @@ impl RowChecker {
             .filter(|f| f.field.as_deref() == Some("manager") && !f.target_rule)
             .map(|f| place(f, &[row], &self.headers, &self.fields))
             .collect()
+    }
+}
+
+impl LeftOut {
+    /// A single row keeps its row finding; more become one finding about the column, which
+    /// names the first rows and counts the rest (a column the target has no field for would
+    /// otherwise give as many identical warnings as the sheet has rows).
+    fn into_diagnostic(self) -> Diagnostic {
+        let LeftOut { mut first, says, rows, count } = self;
+        if count == 1 {
+            return first;
+        }
+        let named = rows.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        let more = count - rows.len() as u64;
+        let rows = if more > 0 { format!("{named} and {more} more") } else { named };
+        let column = first.column.clone().unwrap_or_default();
+        first.message = format!(
+            "Column \"{column}\", {count} rows ({rows}): {says} Map the column to another field, or leave it out of the mapping."
+        );
+        first.row = None;
+        first
     }
 }
 

@@ -395,9 +395,9 @@ async function follow(api: MusterApi, started: Job) {
 
 // --- Helpers ----------------------------------------------------------------------------------
 
-/** A finding with its place: messages about rows already start with it. */
+/** A finding with its place: messages about a row or a whole column already start with it. */
 function located(where: string, message: string) {
-  return /^Row \d+/.test(message) ? message : `${where}: ${message}`;
+  return /^(Row \d+|Column ")/.test(message) ? message : `${where}: ${message}`;
 }
 
 function announce(text: string) {
