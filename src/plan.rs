@@ -12,10 +12,11 @@
 
 use crate::checks::push_token;
 use crate::diag::{Code, Diagnostic};
+use crate::payload::object;
 use crate::payload::scim::{BULK_ID_PREFIX, BulkConfig, PATCH_OP_URN};
 use crate::refs::{Graph, reference_target, references_in};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
@@ -227,11 +228,15 @@ fn break_cycle(group: &[usize], graph: &Graph, planned: &mut Vec<Planned>) {
         let operation = &planned[member].operation;
         let endpoint = operation.get("path").and_then(Value::as_str).unwrap_or("/Users").trim_end_matches('/');
         let bulk_id = operation.get("bulkId").and_then(Value::as_str).unwrap_or_default();
-        let follow_up = json!({
-            "method": "PATCH",
-            "path": format!("{endpoint}/{BULK_ID_PREFIX}{bulk_id}"),
-            "data": {"schemas": [PATCH_OP_URN], "Operations": patch_operations},
-        });
+        let data = object([
+            ("schemas", Value::Array(vec![PATCH_OP_URN.into()])),
+            ("Operations", Value::Array(patch_operations)),
+        ]);
+        let follow_up = object([
+            ("method", "PATCH".into()),
+            ("path", format!("{endpoint}/{BULK_ID_PREFIX}{bulk_id}").into()),
+            ("data", data),
+        ]);
         let mut depends_on: Vec<usize> = vec![member];
         for reference in references_in(&follow_up) {
             if let Some(&creator) = graph.creators.get(&reference.target)
@@ -299,7 +304,7 @@ fn take_attributes(data: &mut Value, pointers: &[String]) -> Vec<Value> {
             }
         };
         if let Some(value) = value {
-            patch.push(json!({"op": "add", "path": path, "value": value}));
+            patch.push(crate::payload::object([("op", "add".into()), ("path", path.into()), ("value", value)]));
         }
     }
     patch
@@ -491,6 +496,7 @@ fn json_len(value: &impl Serialize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn group(id: &str, members: &[&str]) -> Value {
         let members: Vec<Value> = members.iter().map(|m| json!({"value": format!("bulkId:{m}")})).collect();

@@ -1,12 +1,12 @@
 //! Records → the body of a target dialect. Whatever the target cannot carry is reported with
 //! `field-no-equivalent`, never dropped silently.
 
-use super::{jumpcloud as jc, oracle, scim};
+use super::{jumpcloud as jc, object, oracle, scim};
 use crate::checks::push_token;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::options::{Format, Options};
 use crate::records::{self, Action, Record, User};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// A converted body, or `None` when the input had errors; with every finding either way.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -168,13 +168,18 @@ impl Writer<'_> {
             let operation = match &record.action {
                 Action::Create { bulk_id } => {
                     let bulk_id = bulk_id.clone().unwrap_or_else(|| format!("user{}", record.index + 1));
-                    json!({"method": "POST", "path": "/Users", "bulkId": bulk_id, "data": data})
+                    object([
+                        ("method", "POST".into()),
+                        ("path", "/Users".into()),
+                        ("bulkId", bulk_id.into()),
+                        ("data", data),
+                    ])
                 }
                 Action::Replace { id } => {
-                    json!({"method": "PUT", "path": format!("/Users/{id}"), "data": data})
+                    object([("method", "PUT".into()), ("path", format!("/Users/{id}").into()), ("data", data)])
                 }
                 Action::Update { id } if oracle => {
-                    json!({"method": "PATCH", "path": format!("/Users/{id}"), "data": data})
+                    object([("method", "PATCH".into()), ("path", format!("/Users/{id}").into()), ("data", data)])
                 }
                 Action::Update { id } => {
                     // A partial update becomes one `replace` without a path: "the value is a set of
@@ -183,19 +188,19 @@ impl Writer<'_> {
                     if let Some(v) = value.as_object_mut() {
                         v.remove("schemas");
                     }
-                    let patch = scim::PatchOp::new(vec![scim::PatchOperation {
-                        op: scim::PatchOpKind::Replace,
-                        path: None,
-                        value: Some(value),
-                    }]);
-                    json!({"method": "PATCH", "path": format!("/Users/{id}"), "data": patch})
+                    let replace = object([("op", "replace".into()), ("value", value)]);
+                    let patch = object([
+                        ("schemas", Value::Array(vec![scim::PATCH_OP_URN.into()])),
+                        ("Operations", Value::Array(vec![replace])),
+                    ]);
+                    object([("method", "PATCH".into()), ("path", format!("/Users/{id}").into()), ("data", patch)])
                 }
             };
             operations.push(operation);
             self.emitted.push(record.index);
         }
         let urn = if oracle { oracle::BULK_REQUEST_URN } else { scim::BULK_REQUEST_URN };
-        json!({"schemas": [urn], "Operations": operations})
+        object([("schemas", Value::Array(vec![urn.into()])), ("Operations", Value::Array(operations))])
     }
 
     fn scim_user(&mut self, record: &Record) -> Value {

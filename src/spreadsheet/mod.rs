@@ -129,7 +129,10 @@ fn envelope(target: Format, elements: Vec<Value>) -> Value {
     if target.is_jumpcloud() {
         Value::Array(elements)
     } else {
-        serde_json::json!({ "schemas": [crate::payload::scim::BULK_REQUEST_URN], "Operations": elements })
+        crate::payload::object([
+            ("schemas", Value::Array(vec![crate::payload::scim::BULK_REQUEST_URN.into()])),
+            ("Operations", Value::Array(elements)),
+        ])
     }
 }
 
