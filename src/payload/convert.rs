@@ -19,11 +19,16 @@ pub struct Conversion {
 
 /// Validates `input` (in `options.format`, or detected) and converts it to `to`.
 pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
-    let report = crate::checks::validate(input, &Options { limits: None, ..options.clone() });
-    let value: Value = match serde_json::from_slice(input) {
-        Ok(value) if report.valid => value,
-        _ => return Conversion { body: None, report },
+    let options = Options { limits: None, ..options.clone() };
+    // Parsed once, for the checks and the conversion; a body that does not parse gets the
+    // validator's report of where and why.
+    let Ok(value) = serde_json::from_slice::<Value>(input) else {
+        return Conversion { body: None, report: crate::checks::validate(input, &options) };
     };
+    let report = crate::checks::validate_value(&value, &options);
+    if !report.valid {
+        return Conversion { body: None, report };
+    }
     let from = options.format.resolve(&value);
     let mut out = report.diagnostics;
     let (records, skipped) = match from {
@@ -32,6 +37,7 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
         }
         _ => records::from_scim(&value),
     };
+    drop(value); // the records hold what is converted: keep one copy, not two, at the peak
     for skip in skipped {
         out.push(
             Diagnostic::new(Code::FieldNoEquivalent, format!("Not converted: {}; only users are converted.", skip.why))
