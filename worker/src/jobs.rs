@@ -738,8 +738,15 @@ struct Run {
     marked: bool,
 }
 
+/// Lets the runtime send what was just started: workerd dispatches a fetch only when the wasm
+/// hands control back, so work done first by a future joined beside it would delay the request.
+async fn after_dispatch() {
+    worker::Delay::from(std::time::Duration::ZERO).await;
+}
+
 /// Records the previous chunk's answer, if there is one; returns the record as it now is.
 async fn record_pending(env: &Env, pending: Option<(ChunkMessage, Answer)>, job: Job) -> Result<Job, ApiError> {
+    after_dispatch().await;
     match pending {
         Some((msg, answer)) => record_chunk(env, &msg, answer, job).await,
         None => Ok(job),
@@ -756,6 +763,7 @@ async fn prepare(
     cached: Option<Page>,
 ) -> Result<(Option<ChunkInput>, Option<Page>), ApiError> {
     let Some(next) = next else { return Ok((None, cached)) };
+    after_dispatch().await;
     let (input, page) = read_input(kv, next, pages, cached).await?;
     if input.answered.is_none() && input.chunk.is_some() {
         kv.put(&sent_key(next), "0")?.expiration_ttl(ttl(env)).execute().await?;
