@@ -6,7 +6,7 @@ use super::{Action, Address, Email, Phone, Record, User};
 use crate::checks::digest;
 use crate::diag::{Code, Diagnostic};
 use crate::payload::scim::BULK_ID_PREFIX;
-use crate::sheet::Sheet;
+use crate::sheet::{Row, Sheet};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,26 +34,25 @@ pub fn row_bulk_id(row: u64) -> String {
 /// `pass_through`, unmapped columns become custom attributes named after their header.
 pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut managers = ManagerIndex::default();
-    managers.add(sheet, fields);
-    from_rows(sheet, fields, pass_through, &managers)
+    managers.add(&sheet.rows, fields);
+    from_rows(&sheet.rows, &sheet.headers, fields, pass_through, &managers)
 }
 
 /// [`from_sheet`] with the managers known from elsewhere: a stream reads a sheet in parts, and a
 /// manager may be in an earlier part.
 pub(crate) fn from_rows(
-    sheet: &Sheet,
+    rows: &[Row],
+    headers: &[String],
     fields: &[Option<String>],
     pass_through: bool,
     managers: &ManagerIndex,
 ) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut out = Vec::new();
-    let records = sheet
-        .rows
+    let records = rows
         .iter()
         .enumerate()
         .map(|(index, row)| {
-            let mut reader =
-                RowReader { row: row.number, headers: &sheet.headers, out: &mut out, user: User::default() };
+            let mut reader = RowReader { row: row.number, headers, out: &mut out, user: User::default() };
             let mut id = None;
             let mut attributes: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
             let mut extra_attributes = Vec::new();
@@ -72,7 +71,7 @@ pub(crate) fn from_rows(
                         None => reader.set(key, column, value, managers),
                     },
                     None if pass_through => {
-                        let name: String = sheet.headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
+                        let name: String = headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
                         if !name.is_empty() {
                             extra_attributes.push((name, value.to_owned()));
                         }
@@ -103,14 +102,14 @@ pub(crate) struct ManagerIndex(HashMap<crate::checks::Digest, u64>);
 
 impl ManagerIndex {
     /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
-    pub(crate) fn add(&mut self, sheet: &Sheet, fields: &[Option<String>]) {
+    pub(crate) fn add(&mut self, rows: &[Row], fields: &[Option<String>]) {
         let columns: Vec<usize> = fields
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f.as_deref(), Some("userName" | "emails.work" | "emails.other" | "emails.home")))
             .map(|(i, _)| i)
             .collect();
-        for row in &sheet.rows {
+        for row in rows {
             for &c in &columns {
                 if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
                     self.0.entry(digest(&cell)).or_insert(row.number);

@@ -79,7 +79,7 @@ impl RowChecker {
     /// Learns every row's username and email before any part is checked (a sheet held whole), so
     /// a manager in a later part is a reference too, as in the one-part check.
     pub(crate) fn know_managers(&mut self, sheet: &Sheet) {
-        self.managers.add(sheet, &self.fields);
+        self.managers.add(&sheet.rows, &self.fields);
     }
 
     /// Checks the next rows (in sheet order). Findings come back sorted by row.
@@ -87,12 +87,6 @@ impl RowChecker {
         if rows.is_empty() {
             return Part { diagnostics: Vec::new(), body: Vec::new(), body_rows: Vec::new() };
         }
-        let part = Sheet {
-            name: String::new(),
-            header_row: self.header_row,
-            headers: self.headers.clone(),
-            rows: rows.to_vec(),
-        };
         for row in rows {
             for (c, cell) in row.cells.iter().enumerate() {
                 if !cell.trim().is_empty()
@@ -102,8 +96,8 @@ impl RowChecker {
                 }
             }
         }
-        self.managers.add(&part, &self.fields);
-        let (records, mut out) = from_rows(&part, &self.fields, self.pass_through, &self.managers);
+        self.managers.add(rows, &self.fields);
+        let (records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
         out.extend(self.duplicates.note(&records, &numbers));
         let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
