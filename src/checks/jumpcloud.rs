@@ -106,7 +106,7 @@ fn check_user(
 ) {
     check_required(user, pointer, creating, ctx);
     check_state(user, pointer, creating, ctx);
-    let place = Place { record: index, slot: 0 };
+    let place = Place::new(index, 0);
     for (key, value) in user {
         let field = key.as_str();
         if let Some(limit) = string_limit(field) {

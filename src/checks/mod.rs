@@ -172,7 +172,7 @@ impl RowDuplicates {
         for (i, r) in records.iter().enumerate() {
             let record = self.records + i;
             let u = &r.user;
-            let at = |slot| Place { record, slot };
+            let at = |slot| Place::new(record, slot);
             if let Some(name) = &u.user_name {
                 self.seen.note(Key::UserName, name, at(0), &mut ctx);
             }

@@ -56,18 +56,31 @@ impl Key {
     }
 }
 
-/// Where a value was seen: the record and, for lists (emails), the element.
+/// Where a value was seen: the record and, for lists (emails), the element. Two `u32`s, not two
+/// `usize`s: a sheet of millions of rows keeps one per value checked (a stream of 10 million rows
+/// keeps 30 million), and 4 billion records is beyond any payload muster reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Place {
-    pub(crate) record: usize,
-    pub(crate) slot: usize,
+    record: u32,
+    slot: u32,
+}
+
+impl Place {
+    pub(crate) fn new(record: usize, slot: usize) -> Place {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Place { record: narrow(record), slot: narrow(slot) }
+    }
+
+    fn record(self) -> usize {
+        self.record as usize
+    }
 }
 
 impl Key {
     /// The JSON Pointer and field name of a value at `place`, in the dialect's layout. Built only
     /// when a duplicate is reported.
     fn locate(self, place: Place, jumpcloud: bool) -> (String, String) {
-        let Place { record: i, slot } = place;
+        let (i, slot) = (place.record, place.slot);
         let (pointer, field) = match (jumpcloud, self) {
             (true, Key::UserName) => (format!("/{i}/username"), "username".to_owned()),
             (true, Key::Email) => (format!("/{i}/email"), "email".to_owned()),
@@ -88,14 +101,15 @@ impl Key {
 }
 
 /// A 128-bit digest of a value's normalised form: a sheet of millions of rows keeps 16 bytes per
-/// value instead of the text (two values colliding is about as likely as 2^-100). Two `u64`s
-/// rather than a `u128`, whose 16-byte alignment would pad every map entry.
-pub(crate) type Digest = [u64; 2];
+/// value instead of the text (two values colliding is about as likely as 2^-100). Four `u32`s
+/// rather than a `u128` or two `u64`s, whose alignment would pad map entries holding a `u32`.
+pub(crate) type Digest = [u32; 4];
 
 pub(crate) fn digest(text: &str) -> Digest {
     use std::hash::BuildHasher;
     let half = |seed: u64| foldhash::quality::FixedState::with_seed(seed).hash_one(text);
-    [half(0x6d75_7374_6572_0001), half(0x6d75_7374_6572_0002)]
+    let (a, b) = (half(0x6d75_7374_6572_0001), half(0x6d75_7374_6572_0002));
+    [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32]
 }
 
 /// The first place each value was seen.
@@ -142,7 +156,7 @@ impl Seen {
             return; // the same record listing a value twice is not a batch duplicate
         }
         if let Some(rows) = &self.rows {
-            let row = |p: Place| rows.get(p.record).copied().unwrap_or(0);
+            let row = |p: Place| rows.get(p.record()).copied().unwrap_or(0);
             let mut d = crate::diag::Diagnostic::new(
                 key.code(),
                 format!("Row {} repeats the value in row {}; {}.", row(place), row(first), key.rule()),
@@ -163,8 +177,8 @@ impl Seen {
             Some(&field),
             format!(
                 "`{field}` in {noun} {} repeats the value of {noun} {} ({first_pointer}); {}.",
-                place.record + 1,
-                first.record + 1,
+                place.record() + 1,
+                first.record() + 1,
                 key.rule()
             ),
         );
@@ -172,7 +186,7 @@ impl Seen {
 
     /// Notes the unique keys of a SCIM User (operation `index`).
     pub(super) fn record(&mut self, user: &Map<String, Value>, index: usize, ctx: &mut Ctx<'_>) {
-        let at = |slot| Place { record: index, slot };
+        let at = |slot| Place::new(index, slot);
         if let Some(name) = user.get("userName").and_then(Value::as_str) {
             self.note(Key::UserName, name, at(0), ctx);
         }

@@ -98,7 +98,7 @@ pub(crate) fn from_rows(
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
 #[derive(Debug, Default)]
-pub(crate) struct ManagerIndex(HashMap<crate::checks::Digest, u64>);
+pub(crate) struct ManagerIndex(HashMap<crate::checks::Digest, u32>);
 
 impl ManagerIndex {
     /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
@@ -112,7 +112,10 @@ impl ManagerIndex {
         for row in rows {
             for &c in &columns {
                 if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
-                    self.0.entry(digest(&cell)).or_insert(row.number);
+                    // Rows past 4 billion are not indexed: a manager cannot name them.
+                    if let Ok(number) = u32::try_from(row.number) {
+                        self.0.entry(digest(&cell)).or_insert(number);
+                    }
                 }
             }
         }
@@ -121,7 +124,7 @@ impl ManagerIndex {
     /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
     pub(crate) fn resolve(&self, value: &str, own_row: u64) -> String {
         match self.0.get(&digest(&value.to_lowercase())) {
-            Some(&row) if row != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row)),
+            Some(&row) if u64::from(row) != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row.into())),
             _ => value.to_owned(),
         }
     }
