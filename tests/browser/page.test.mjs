@@ -88,6 +88,10 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   await upload(page, "new-hires.csv", Buffer.from(CSV));
   await screenshot(page, "page-2-review");
   assert.equal(await counts(page), "4 rows, 2 errors, 1 warnings");
+  // The warning no row shows (an unmapped column) is listed on its own, as text.
+  const notes = page.getByTestId("notes");
+  assert.ok(await notes.isVisible());
+  assert.match(await notes.innerText(), /Favourite colour/);
   const invalid = await invalidCells(page);
   assert.deepEqual(invalid.map(([row, column]) => [row, column]), [[3, "Email"], [4, "Employee ID"]]);
   assert.match(invalid[0][2], /^Error: Row 3, column "Email": the value is not a valid email address/);

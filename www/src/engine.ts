@@ -45,7 +45,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
       case "filter":
         onlyProblems = request.onlyProblems;
         rebuildView();
-        post({ type: "checked", summary: summary(), errors: firstErrors() });
+        post({ type: "checked", summary: summary(), errors: firstErrors(), notes: sheetWarnings() });
         break;
       case "edit":
         edit(request.index, request.column, request.value);
@@ -129,6 +129,7 @@ function take(update: StreamUpdate, size: number, started: number) {
       ms: performance.now() - started,
       summary: summary(),
       errors: firstErrors(),
+      notes: sheetWarnings(),
     });
   }
 }
@@ -164,6 +165,18 @@ function firstErrors(limit = 50) {
     if (d.severity !== "error") continue;
     const index = d.row != null ? (indexOf.get(d.row) ?? -1) : -1;
     out.push({ row: d.row ?? null, index, column: columnOf(d), message: d.message, code: d.code });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** Warnings no grid row shows: about the file, the header row or a whole column (a column the
+ * target cannot carry is one finding naming its first rows, not one per row). */
+function sheetWarnings(limit = 20) {
+  const out = [];
+  for (const d of diagnostics) {
+    if (d.severity !== "warning" || (d.row != null && d.row !== headerRow)) continue;
+    out.push({ row: d.row ?? null, index: -1, column: columnOf(d), message: d.message, code: d.code });
     if (out.length >= limit) break;
   }
   return out;
@@ -209,7 +222,7 @@ function recheck() {
   for (const d of diagnostics) addToRow(d);
   rebuildView();
   post({ type: "header", headerRow, headers, mapping, encoding: null });
-  post({ type: "checked", summary: summary(), errors: firstErrors() });
+  post({ type: "checked", summary: summary(), errors: firstErrors(), notes: sheetWarnings() });
 }
 
 /** Outcomes from the Worker's results CSV (the sent rows in order, three outcome columns last). */

@@ -63,7 +63,7 @@ engine.onmessage = (event: MessageEvent<Response>) => {
       onProgress(message);
       break;
     case "checked":
-      showSummary(message.summary, message.errors);
+      showSummary(message.summary, message.errors, message.notes);
       grid.setTotal(message.summary.shown);
       grid.refresh();
       announce(`Checked again: ${countsText(message.summary)}.`);
@@ -153,7 +153,7 @@ function onProgress(message: Extract<Response, { type: "progress" }>) {
   $("file-progress").textContent = done
     ? `Read ${s.rows.toLocaleString()} rows in ${(message.ms / 1000).toFixed(1)} s.`
     : `Reading… ${percent}% (${s.rows.toLocaleString()} rows so far)`;
-  showSummary(s, message.errors);
+  showSummary(s, message.errors, message.notes);
   grid.setTotal(s.shown);
   if (!firstView && s.rows > 0) {
     // The first part is checked: show it now, the rest fills in as it is read.
@@ -292,7 +292,16 @@ function countsText(s: Summary) {
   return `${s.rows.toLocaleString()} rows, ${s.errors.toLocaleString()} errors, ${s.warnings.toLocaleString()} warnings`;
 }
 
-function showSummary(s: Summary, errors: ErrorLink[]) {
+function showSummary(s: Summary, errors: ErrorLink[], notes: ErrorLink[]) {
+  $("note-summary").hidden = notes.length === 0;
+  $("note-list").replaceChildren(
+    ...notes.map((n) => {
+      const item = document.createElement("li");
+      const where = n.column >= 0 ? `Column ${headers[n.column]}` : n.row == null ? "File" : `Header row ${n.row}`;
+      item.textContent = located(where, n.message); // text, never markup
+      return item;
+    }),
+  );
   summary = s;
   $("counts").textContent = countsText(s);
   const box = $("error-summary");
@@ -397,7 +406,7 @@ async function follow(api: MusterApi, started: Job) {
 
 /** A finding with its place: messages about a row or a whole column already start with it. */
 function located(where: string, message: string) {
-  return /^(Row \d+|Column ")/.test(message) ? message : `${where}: ${message}`;
+  return /^(Row \d+|Column )/.test(message) ? message : `${where}: ${message}`;
 }
 
 function announce(text: string) {

@@ -44,8 +44,8 @@ export type Response =
   | { type: "ready"; version: string; fields: { key: string; label: string }[] }
   | { type: "sheets"; names: string[] }
   | { type: "header"; headerRow: number; headers: string[]; mapping: Proposal[]; encoding: string | null }
-  | { type: "progress"; bytes: number; size: number; done: boolean; ms: number; summary: Summary; errors: ErrorLink[] }
-  | { type: "checked"; summary: Summary; errors: ErrorLink[] }
+  | { type: "progress"; bytes: number; size: number; done: boolean; ms: number; summary: Summary; errors: ErrorLink[]; notes: ErrorLink[] }
+  | { type: "checked"; summary: Summary; errors: ErrorLink[]; notes: ErrorLink[] }
   | { type: "window"; id: number; from: number; total: number; rows: GridRow[] }
   | { type: "send-csv"; csv: string }
   | { type: "findings-csv"; csv: string }
