@@ -3,6 +3,7 @@
 //   { status: 429, retryAfter: 1 }  answer this status without forwarding
 //   { drop: "before" }               close the connection without forwarding
 //   { drop: "after" }                forward (the upstream applies it), then close without answering
+//   { hang: "after" }                forward (the upstream applies it), then never answer
 // and, for every bulk request, `maxOperations`: more operations than this get a 413.
 import { createServer } from "node:http";
 import { freePort } from "./stack.mjs";
@@ -12,6 +13,7 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
   const script = [...faults];
   const log = [];
   const stats = { lookups: 0 }; // GETs passed through: the Worker looking resources up
+  const hung = [];
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
@@ -56,6 +58,11 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
       req.socket.destroy();
       return;
     }
+    if (fault?.hang === "after") {
+      log.push(`hung after the upstream answered ${answer.status}`);
+      hung.push(req.socket); // closed when the proxy stops
+      return;
+    }
     log.push(`${answer.status} (${operations} operations)`);
     res.writeHead(answer.status, { "content-type": "application/scim+json" });
     res.end(text);
@@ -66,6 +73,9 @@ export async function startFaultProxy(target, { faults = [], maxOperations = Inf
     url: `http://127.0.0.1:${port}${new URL(target).pathname}`,
     log,
     stats,
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    stop: () => {
+      for (const socket of hung) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
   };
 }

@@ -1,6 +1,7 @@
 // Upstream trouble during a job: 429 with Retry-After, a 500, a connection dropped after the
 // upstream applied a chunk, and a stricter limit than advertised (413). The job still completes,
-// every operation has exactly one final outcome, and no user exists twice.
+// every operation has exactly one final outcome, and no user exists twice. An upstream that
+// never answers is given up on after the tenant's timeoutSeconds and treated the same way.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startFaultProxy } from "../support/faults.mjs";
@@ -23,6 +24,18 @@ before(async () => {
   worker = await startWorker({ tenants: [tenant("acme", KEY, upstream)] });
 });
 
+/** The arguments of a fetch submitting `n` new users as an asynchronous SCIM bulk job. */
+function asyncJob(base, key, n, prefix) {
+  const operations = Array.from({ length: n }, (_, i) => ({
+    method: "POST",
+    path: "/Users",
+    bulkId: `u${i}`,
+    data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `${prefix}${i}` },
+  }));
+  const body = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: operations });
+  return [`${base}/scim/v2/Bulk`, { method: "POST", headers: { "x-api-key": key, prefer: "respond-async" }, body }];
+}
+
 after(async () => {
   await worker?.stop();
   await proxy?.stop();
@@ -30,17 +43,7 @@ after(async () => {
 });
 
 test("retries, re-chunking and an ambiguous failure end with each user created exactly once", { timeout: 180_000 }, async () => {
-  const operations = Array.from({ length: USERS }, (_, i) => ({
-    method: "POST",
-    path: "/Users",
-    bulkId: `u${i}`,
-    data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `fault.user${i}` },
-  }));
-  const res = await conforming(`${worker.url}/scim/v2/Bulk`, {
-    method: "POST",
-    headers: { "x-api-key": KEY, prefer: "respond-async" },
-    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: operations }),
-  });
+  const res = await conforming(...asyncJob(worker.url, KEY, USERS, "fault.user"));
   assert.equal(res.status, 202);
   const { id, chunks } = await res.json();
   assert.equal(chunks, 3);
@@ -77,4 +80,37 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   assert.equal(answered.length, USERS);
   assert.equal(new Set(answered.map((o) => o.bulkId)).size, USERS);
   assert.ok(answered.every((o) => o.status === "201" && o.location));
+});
+
+test("an upstream that applies a chunk and never answers is given up on after timeoutSeconds, looked up, not repeated", { timeout: 120_000 }, async () => {
+  const upstream = await startScimServer();
+  const hanging = await startFaultProxy(upstream.url, { faults: [{ hang: "after" }] });
+  const key = randomKey();
+  const slowWorker = await startWorker({
+    tenants: [tenant("slow", key, { url: hanging.url, token: upstream.token, maxOperations: 100, timeoutSeconds: 2 })],
+  });
+  try {
+    const res = await fetch(...asyncJob(slowWorker.url, key, 5, "hang.user"));
+    assert.equal(res.status, 202);
+    const { id } = await res.json();
+    const done = await waitFor(
+      async () => {
+        const job = await (await fetch(`${slowWorker.url}/jobs/${id}`, { headers: { "x-api-key": key } })).json();
+        return ["finished", "partial", "failed"].includes(job.status) && job;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: "the job to finish" },
+    );
+    const trail = hanging.log.join(" | ");
+    assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${trail}`);
+    assert.equal(done.counts.created, 5);
+    assert.ok(done.retries >= 1, JSON.stringify(done));
+    assert.equal(hanging.log[0], "hung after the upstream answered 200", trail);
+    assert.ok(hanging.stats.lookups >= 1, "looked up before sending again");
+    const list = await (await fetch(`${upstream.url}/Users?count=1`, { headers: { authorization: `Bearer ${upstream.token}` } })).json();
+    assert.equal(list.totalResults, 5, "the users the hung request created were found, not created again");
+  } finally {
+    await slowWorker.stop();
+    await hanging.stop();
+    await upstream.stop();
+  }
 });

@@ -50,9 +50,18 @@ pub(crate) struct Upstream {
     pub(crate) max_operations: Option<u64>,
     #[serde(rename = "maxPayloadSize", default)]
     pub(crate) max_payload_size: Option<u64>,
+    /// Seconds one upstream request may take; a slower one counts as a lost answer (looked up,
+    /// then tried again). 60 when unset.
+    #[serde(rename = "timeoutSeconds", default)]
+    pub(crate) timeout_seconds: Option<u32>,
 }
 
 impl Upstream {
+    /// How long one request may take, in milliseconds (1 s to 15 min).
+    pub(crate) fn timeout_ms(&self) -> u32 {
+        self.timeout_seconds.unwrap_or(60).clamp(1, 900) * 1000
+    }
+
     pub(crate) fn limits(&self) -> muster::plan::Limits {
         let config = muster::payload::scim::BulkConfig {
             supported: true,

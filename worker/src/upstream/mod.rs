@@ -25,17 +25,33 @@ impl Reply {
 
 /// Sends one request and reads the whole answer. `Err(ApiError::Upstream)` means no answer
 /// arrived, so the request may or may not have been applied.
-async fn send(method: Method, url: &str, headers: Headers, body: Option<&str>) -> Result<Reply, ApiError> {
+/// One request, given up after `timeout_ms` (the signal covers the answer's body too): a request
+/// that hangs would otherwise hold its job until the runtime ends the invocation. Giving up is an
+/// ambiguous failure, like a dropped connection: the caller looks up before sending again.
+async fn send(
+    method: Method,
+    url: &str,
+    headers: Headers,
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<Reply, ApiError> {
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers).with_body(body.map(Into::into));
     let request = Request::new_with_init(url, &init)?;
+    let signal = worker::AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(timeout_ms));
+    let why = |err: worker::Error, what: &str| {
+        ApiError::Upstream(if signal.aborted() {
+            format!("The upstream did not answer within {} s.", timeout_ms / 1000)
+        } else {
+            format!("{what}: {err}")
+        })
+    };
     let mut response = Fetch::Request(request)
-        .send()
+        .send_with_signal(&signal)
         .await
-        .map_err(|err| ApiError::Upstream(format!("The upstream could not be reached: {err}")))?;
+        .map_err(|err| why(err, "The upstream could not be reached"))?;
     let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| parse_retry_after(&v));
-    let body =
-        response.text().await.map_err(|err| ApiError::Upstream(format!("The upstream's answer was cut off: {err}")))?;
+    let body = response.text().await.map_err(|err| why(err, "The upstream's answer was cut off"))?;
     Ok(Reply { status: response.status_code(), body, retry_after })
 }
 

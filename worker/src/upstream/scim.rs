@@ -25,7 +25,8 @@ fn headers(upstream: &Upstream) -> Result<Headers, ApiError> {
 /// POSTs a bulk request to `{url}/Bulk`. `Err(ApiError::Upstream)` means no answer arrived (the
 /// request may or may not have been applied).
 pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
-    super::send(Method::Post, &format!("{}/Bulk", upstream.base()), headers(upstream)?, Some(body)).await
+    let url = format!("{}/Bulk", upstream.base());
+    super::send(Method::Post, &url, headers(upstream)?, Some(body), upstream.timeout_ms()).await
 }
 
 /// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
@@ -96,7 +97,7 @@ pub(crate) async fn already_created(
                 batch.len(),
                 worker::js_sys::encode_uri_component(&filter)
             );
-            let reply = super::send(Method::Get, &url, headers(upstream)?, None).await?;
+            let reply = super::send(Method::Get, &url, headers(upstream)?, None, upstream.timeout_ms()).await?;
             if reply.status != 200 {
                 return Err(ApiError::Upstream(format!("Looking up {resource} answered {}", reply.status)));
             }
