@@ -47,8 +47,10 @@ export const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 export const randomKey = () => randomBytes(24).toString("hex");
 
 /** A tenant entry for the MUSTER_TENANTS secret. */
+/** A tenant of the test stack. The local upstream answers within a second or two, so a request
+ * it leaves hanging is given up after 15 s (not the default 60) and a job recovers within a test. */
 export function tenant(id, apiKey, upstream) {
-  return { id, keySha256: sha256(apiKey), upstream };
+  return { id, keySha256: sha256(apiKey), upstream: { timeoutSeconds: 15, ...upstream } };
 }
 
 /**
