@@ -194,11 +194,13 @@ impl Writer<'_> {
                     if let Some(v) = value.as_object_mut() {
                         v.remove("schemas");
                     }
-                    let replace = object([("op", "replace".into()), ("value", value)]);
-                    let patch = object([
-                        ("schemas", Value::Array(vec![scim::PATCH_OP_URN.into()])),
-                        ("Operations", Value::Array(vec![replace])),
-                    ]);
+                    let patch = scim::PatchOp::new(vec![scim::PatchOperation {
+                        op: scim::PatchOpKind::Replace,
+                        path: None,
+                        value: Some(value),
+                    }]);
+                    // Serialising a PatchOp of JSON values cannot fail.
+                    let patch = serde_json::to_value(patch).unwrap_or_default();
                     object([("method", "PATCH".into()), ("path", format!("/Users/{id}").into()), ("data", patch)])
                 }
             };

@@ -122,11 +122,7 @@ impl RowChecker {
             }
             let finding = self.original_attribute(finding, rows);
             let placed = place(finding, &numbers, &self.headers, &self.fields);
-            if code == Code::FieldNoEquivalent && placed.column.is_some() {
-                self.note_left_out(placed);
-            } else {
-                out.push(placed);
-            }
+            out.extend(self.group_left_out(placed));
         }
         super::sort_findings(&mut out, &self.headers);
         let body = super::elements(written.body);
@@ -134,7 +130,12 @@ impl RowChecker {
         Part { diagnostics: out, body, body_rows }
     }
 
-    fn note_left_out(&mut self, placed: Diagnostic) {
+    /// Keeps a column's "left out" finding for the column's one finding at the end; hands any
+    /// other finding back.
+    fn group_left_out(&mut self, placed: Diagnostic) -> Option<Diagnostic> {
+        if placed.code != Code::FieldNoEquivalent || placed.column.is_none() {
+            return Some(placed);
+        }
         let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
         let row = placed.row.unwrap_or(0);
         let same = |l: &LeftOut| l.first.column == placed.column && l.says == says;
@@ -150,6 +151,7 @@ impl RowChecker {
             }
             None => self.left_out.push(LeftOut { first: placed, says, rows: vec![row], count: 1 }),
         }
+        None
     }
 
     /// Attribute pairs are renumbered without gaps, so a finding about `attributes.i` is turned
@@ -189,11 +191,7 @@ impl RowChecker {
             let resolved = self.managers.resolve(&value, row);
             if resolved != value {
                 for finding in self.late_manager(row, resolved) {
-                    if finding.code == Code::FieldNoEquivalent && finding.column.is_some() {
-                        self.note_left_out(finding);
-                    } else {
-                        out.push(finding);
-                    }
+                    out.extend(self.group_left_out(finding));
                 }
             }
         }

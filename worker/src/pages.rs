@@ -76,6 +76,6 @@ pub(crate) async fn load(
         return Ok((Some(chunk), Some(page)));
     }
     let Some(text) = kv.get(&key(page_of(firsts, n))).text().await? else { return Ok((None, None)) };
-    let mut page = Page { chunks: parse(&text).map_err(KvError::from)? };
+    let mut page = Page { chunks: parse(&text)? };
     Ok((page.take(n), Some(page)))
 }

@@ -58,7 +58,7 @@ pub(crate) async fn submit(
         url.push_str(&format!("?suppressEmail={suppress}"));
     }
     let method = if update { Method::Patch } else { Method::Post };
-    super::send(method, &url, headers(upstream, params)?, Some(&body), upstream.timeout_ms()).await
+    super::send(upstream, method, &url, headers(upstream, params)?, Some(&body)).await
 }
 
 /// The upstream job id in an accepted submission (JumpCloud answers 200 or 201).
@@ -83,7 +83,7 @@ pub(crate) async fn results(
             worker::js_sys::encode_uri_component(job_id),
             page * RESULTS_PAGE
         );
-        let reply = super::send(Method::Get, &url, headers(upstream, params)?, None, upstream.timeout_ms()).await?;
+        let reply = super::send(upstream, Method::Get, &url, headers(upstream, params)?, None).await?;
         if reply.status != 200 {
             return Ok(Err(reply));
         }
@@ -135,7 +135,7 @@ async fn find_user(
     let v1 = upstream.base().strip_suffix("/v2").unwrap_or(upstream.base());
     let filter = format!("username:$eq:{username}");
     let url = format!("{v1}/systemusers?limit=10&filter={}", worker::js_sys::encode_uri_component(&filter));
-    let reply = super::send(Method::Get, &url, headers(upstream, params)?, None, upstream.timeout_ms()).await?;
+    let reply = super::send(upstream, Method::Get, &url, headers(upstream, params)?, None).await?;
     if reply.status != 200 {
         return Err(ApiError::Upstream(format!("JumpCloud answered {} to a user lookup", reply.status)));
     }

@@ -4,6 +4,7 @@
 pub(crate) mod jumpcloud;
 pub(crate) mod scim;
 
+use crate::auth::Upstream;
 use crate::error::ApiError;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
@@ -23,18 +24,19 @@ impl Reply {
     }
 }
 
-/// Sends one request and reads the whole answer. `Err(ApiError::Upstream)` means no answer
-/// arrived, so the request may or may not have been applied.
-/// One request, given up after `timeout_ms` (the signal covers the answer's body too): a request
-/// that hangs would otherwise hold its job until the runtime ends the invocation. Giving up is an
-/// ambiguous failure, like a dropped connection: the caller looks up before sending again.
+/// Sends one request to `upstream` and reads the whole answer, giving up after the upstream's
+/// timeout (the signal covers the answer's body too): a request that hangs would otherwise hold
+/// its job until the runtime ends the invocation. `Err(ApiError::Upstream)` means no answer
+/// arrived, so the request may or may not have been applied: the caller looks up before sending
+/// again.
 async fn send(
+    upstream: &Upstream,
     method: Method,
     url: &str,
     headers: Headers,
     body: Option<&str>,
-    timeout_ms: u32,
 ) -> Result<Reply, ApiError> {
+    let timeout_ms = upstream.timeout_ms();
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers).with_body(body.map(Into::into));
     let request = Request::new_with_init(url, &init)?;

@@ -26,7 +26,7 @@ fn headers(upstream: &Upstream) -> Result<Headers, ApiError> {
 /// request may or may not have been applied).
 pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, ApiError> {
     let url = format!("{}/Bulk", upstream.base());
-    super::send(Method::Post, &url, headers(upstream)?, Some(body), upstream.timeout_ms()).await
+    super::send(upstream, Method::Post, &url, headers(upstream)?, Some(body)).await
 }
 
 /// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
@@ -97,7 +97,7 @@ pub(crate) async fn already_created(
                 batch.len(),
                 worker::js_sys::encode_uri_component(&filter)
             );
-            let reply = super::send(Method::Get, &url, headers(upstream)?, None, upstream.timeout_ms()).await?;
+            let reply = super::send(upstream, Method::Get, &url, headers(upstream)?, None).await?;
             if reply.status != 200 {
                 return Err(ApiError::Upstream(format!("Looking up {resource} answered {}", reply.status)));
             }
