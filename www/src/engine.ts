@@ -45,7 +45,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
       case "filter":
         onlyProblems = request.onlyProblems;
         rebuildView();
-        post({ type: "checked", summary: summary(), errors: firstErrors(), notes: sheetWarnings() });
+        post({ type: "checked", summary: summary(), ...listed() });
         break;
       case "edit":
         edit(request.index, request.column, request.value);
@@ -128,8 +128,7 @@ function take(update: StreamUpdate, size: number, started: number) {
       done: update.done,
       ms: performance.now() - started,
       summary: summary(),
-      errors: firstErrors(),
-      notes: sheetWarnings(),
+      ...listed(),
     });
   }
 }
@@ -158,28 +157,24 @@ function summary(): Summary {
   return { rows: rows.length, errors: errorCount, warnings: warningCount, shown: view.length, headerRow, headers };
 }
 
-/** The first errors, for the summary at the top of the page (each links to its cell). */
-function firstErrors(limit = 50) {
-  const out = [];
-  for (const d of diagnostics) {
-    if (d.severity !== "error") continue;
-    const index = d.row != null ? (indexOf.get(d.row) ?? -1) : -1;
-    out.push({ row: d.row ?? null, index, column: columnOf(d), message: d.message, code: d.code });
-    if (out.length >= limit) break;
-  }
-  return out;
-}
-
-/** Warnings no grid row shows: about the file, the header row or a whole column (a column the
+/** The findings listed above the grid: the first errors (each links to its cell), and the
+ * warnings no grid row shows, about the file, the header row or a whole column (a column the
  * target cannot carry is one finding naming its first rows, not one per row). */
-function sheetWarnings(limit = 20) {
-  const out = [];
-  for (const d of diagnostics) {
-    if (d.severity !== "warning" || (d.row != null && d.row !== headerRow)) continue;
-    out.push({ row: d.row ?? null, index: -1, column: columnOf(d), message: d.message, code: d.code });
-    if (out.length >= limit) break;
-  }
-  return out;
+function listed() {
+  const links = (keep: (d: Diagnostic) => boolean, limit: number) => {
+    const out = [];
+    for (const d of diagnostics) {
+      if (!keep(d)) continue;
+      const index = d.row != null ? (indexOf.get(d.row) ?? -1) : -1;
+      out.push({ row: d.row ?? null, index, column: columnOf(d), message: d.message, code: d.code });
+      if (out.length >= limit) break;
+    }
+    return out;
+  };
+  return {
+    errors: links((d) => d.severity === "error", 50),
+    notes: links((d) => d.severity === "warning" && (d.row == null || d.row === headerRow), 20),
+  };
 }
 
 /** The grid column a finding belongs to: its header, else the column feeding its field. */
@@ -222,7 +217,7 @@ function recheck() {
   for (const d of diagnostics) addToRow(d);
   rebuildView();
   post({ type: "header", headerRow, headers, mapping, encoding: null });
-  post({ type: "checked", summary: summary(), errors: firstErrors(), notes: sheetWarnings() });
+  post({ type: "checked", summary: summary(), ...listed() });
 }
 
 /** Outcomes from the Worker's results CSV (the sent rows in order, three outcome columns last). */
