@@ -66,7 +66,10 @@ export async function startScimServer({ serviceProviderConfig } = {}) {
     writeFileSync(file, JSON.stringify(serviceProviderConfig));
     args.push("--service-provider-config", file);
   }
-  const child = spawn(join(ROOT, ".tools/venv/bin/scim2-server"), args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own command line, through a launcher that makes workerd open a connection per request
+  // (scripts/scim-upstream.py says why).
+  const launcher = [join(ROOT, "scripts/scim-upstream.py"), ...args];
+  const child = spawn(join(ROOT, ".tools/venv/bin/python"), launcher, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
