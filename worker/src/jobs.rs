@@ -17,12 +17,13 @@ use crate::error::ApiError;
 use crate::pages::{self, Page};
 use crate::upstream;
 use crate::upstream::jumpcloud::Params;
-use futures_util::future::{join3, try_join, try_join_all, try_join3};
+use futures_util::future::{join, join3, try_join, try_join_all, try_join3};
 use muster::payload::jumpcloud::JobWorkresult;
 use muster::plan::{Chunk, Plan};
 use muster::results::{Outcome, Submitted, jumpcloud_outcome, match_jumpcloud, reconcile_scim};
 use muster::spreadsheet::SheetOptions;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use worker::{Env, KvStore, Message, MessageExt, Request, Response, RouteContext};
 
@@ -45,8 +46,12 @@ pub(crate) struct ChunkMessage {
 
 /// A chunk is given up (marked failed) after this many attempts.
 const MAX_ATTEMPTS: u32 = 8;
-/// SCIM chunks one queue message runs back to back (see [`run_scim_chunks`]).
-const CHUNKS_PER_INVOCATION: u32 = pages::PAGE_CHUNKS as u32;
+/// SCIM chunks one queue message runs back to back (see [`run_scim_chunks`]): two pages, so a
+/// run starts at a page boundary; within the Free plan's 50 subrequests per invocation.
+const CHUNKS_PER_INVOCATION: u32 = 2 * pages::PAGE_CHUNKS as u32;
+/// No chunk is started after a run has gone on this long: a queue consumer has 15 minutes of
+/// wall time, and a slow upstream may take minutes per chunk.
+const RUN_BUDGET_MS: f64 = 5.0 * 60.0 * 1000.0;
 /// KV calls made at once (chunks stored, ids read).
 const KV_AT_ONCE: usize = 16;
 /// An upstream JumpCloud job still pending after this many polls is given up.
@@ -638,6 +643,8 @@ struct ChunkInput {
     chunk: Option<Chunk>,
     /// It was sent before: the upstream may have applied it.
     sent: bool,
+    /// Its request as JSON text, written ahead while the chunk before it was at the upstream.
+    text: Option<String>,
 }
 
 /// Chunk n's result, input and sent marker, read at once; the input comes from `cached` when that
@@ -656,7 +663,7 @@ async fn read_input(
         kv.get(&sent_key).text(),
     )
     .await?;
-    Ok((ChunkInput { answered, chunk, sent: sent.is_some() }, page))
+    Ok((ChunkInput { answered, chunk, sent: sent.is_some(), text: None }, page))
 }
 
 /// Marks that chunk n was sent at least once: a later attempt that finds it cannot know what the
@@ -665,8 +672,8 @@ fn sent_key(msg: &ChunkMessage) -> String {
     chunk_key(&msg.tenant, &msg.job, "sent", msg.chunk)
 }
 
-/// SCIM chunks run back to back in one invocation, up to `CHUNKS_PER_INVOCATION`, as a
-/// pipeline: while the upstream works on chunk n, chunk n − 1's answer is recorded and chunk
+/// SCIM chunks run back to back in one invocation, up to `CHUNKS_PER_INVOCATION` and
+/// `RUN_BUDGET_MS`, as a pipeline: while the upstream works on chunk n, chunk n − 1's answer is recorded and chunk
 /// n + 1's input is read and marked sent. A queue hop and KV round trips between chunks were most
 /// of muster's own time on a job. Nothing is lost if the invocation dies: its message is
 /// acknowledged only at the end, a redelivery walks past every chunk that has its result, and a
@@ -682,24 +689,29 @@ async fn run_scim_chunks(
     let kv = env.kv(KV_BINDING)?;
     let pages = job.pages.clone();
     let mut run = Run { first: msg.chunk, created: HashMap::new(), marked: false };
-    let mut unrecorded: Option<(ChunkMessage, Answer)> = None;
+    let mut unrecorded: Option<(ChunkMessage, Pending)> = None;
+    let mut text = None;
+    let started = worker::js_sys::Date::now();
     for n in 1..=CHUNKS_PER_INVOCATION {
-        let next = (msg.chunk + 1 < job.chunks && n < CHUNKS_PER_INVOCATION).then(|| ChunkMessage {
+        let in_budget = n < CHUNKS_PER_INVOCATION && worker::js_sys::Date::now() - started < RUN_BUDGET_MS;
+        let next = (msg.chunk + 1 < job.chunks && in_budget).then(|| ChunkMessage {
             chunk: msg.chunk + 1,
             attempt: 0,
             ..msg.clone()
         });
         let (sent, recorded, next_input) = join3(
-            send_scim_chunk(env, &msg, tenant, chunk, sent_before, &run),
+            send_scim_chunk(env, &msg, tenant, (chunk, text.take()), sent_before, &run),
             record_pending(env, unrecorded.take(), job),
             prepare(env, &kv, next.as_ref(), &pages, page.take()),
         )
         .await;
-        job = recorded?;
+        let (recorded, ids) = recorded?;
+        job = recorded;
+        run.created.extend(ids);
         let (next_input, next_page) = next_input?;
         page = next_page;
-        let answer = match sent? {
-            Sent::Answered(answer) => answer,
+        let reply = match sent? {
+            Sent::Answered(reply) => reply,
             Sent::Retry(why, after) => {
                 // The next chunk was marked sent ahead of time but will not go now: unmark it,
                 // or its turn would start with a needless lookup. A marker it had before stays.
@@ -713,18 +725,26 @@ async fn run_scim_chunks(
                 return retry_later(env, &msg, &why, after).await;
             }
         };
-        run.created.extend(answer.ids.iter().map(|(k, v)| (k.clone(), v.clone())));
+        // Read now only what the next chunk's references need; otherwise while it is away.
+        let answer = match &next_input {
+            Some(ChunkInput { chunk: Some(next_chunk), .. }) if reply.needed_by(next_chunk) => {
+                let answer = reply.read();
+                run.created.extend(answer.ids.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Pending::Read(answer)
+            }
+            _ => Pending::Unread(reply),
+        };
         unrecorded = Some((msg.clone(), answer));
         // Go on here only with a chunk that has its input and no result yet; anything else is
         // left to the queue, which handles every case.
         match (next, next_input) {
-            (Some(next), Some(ChunkInput { answered: None, chunk: Some(next_chunk), sent })) => {
-                (msg, chunk, sent_before, run.marked) = (next, next_chunk, sent, true);
+            (Some(next), Some(ChunkInput { answered: None, chunk: Some(next_chunk), sent, text: next_text })) => {
+                (msg, chunk, sent_before, run.marked, text) = (next, next_chunk, sent, true, next_text);
             }
             _ => break,
         }
     }
-    let job = record_pending(env, unrecorded, job).await?;
+    let (job, _) = record_pending(env, unrecorded, job).await?;
     send_next(env, &msg, &job).await
 }
 
@@ -744,13 +764,31 @@ async fn after_dispatch() {
     worker::Delay::from(std::time::Duration::ZERO).await;
 }
 
-/// Records the previous chunk's answer, if there is one; returns the record as it now is.
-async fn record_pending(env: &Env, pending: Option<(ChunkMessage, Answer)>, job: Job) -> Result<Job, ApiError> {
+/// A chunk's answer waiting to be recorded.
+enum Pending {
+    /// Read already (the chunk after it needed its ids).
+    Read(Answer),
+    Unread(Reply),
+}
+
+/// Records the previous chunk's answer, if there is one, reading it first if nobody has; returns
+/// the record as it now is, and the ids the answer gave if it was read here.
+async fn record_pending(
+    env: &Env,
+    pending: Option<(ChunkMessage, Pending)>,
+    job: Job,
+) -> Result<(Job, HashMap<String, String>), ApiError> {
     after_dispatch().await;
-    match pending {
-        Some((msg, answer)) => record_chunk(env, &msg, answer, job).await,
-        None => Ok(job),
-    }
+    let Some((msg, pending)) = pending else { return Ok((job, HashMap::new())) };
+    let (answer, ids) = match pending {
+        Pending::Read(answer) => (answer, HashMap::new()),
+        Pending::Unread(reply) => {
+            let answer = reply.read();
+            let ids = answer.ids.clone();
+            (answer, ids)
+        }
+    };
+    Ok((record_chunk(env, &msg, answer, job).await?, ids))
 }
 
 /// Reads the next chunk's input and, when it is to be sent, marks it sent (before it is: a
@@ -764,9 +802,18 @@ async fn prepare(
 ) -> Result<(Option<ChunkInput>, Option<Page>), ApiError> {
     let Some(next) = next else { return Ok((None, cached)) };
     after_dispatch().await;
-    let (input, page) = read_input(kv, next, pages, cached).await?;
-    if input.answered.is_none() && input.chunk.is_some() {
-        kv.put(&sent_key(next), "0")?.expiration_ttl(ttl(env)).execute().await?;
+    let (mut input, page) = read_input(kv, next, pages, cached).await?;
+    if let (None, Some(chunk)) = (&input.answered, &input.chunk) {
+        let mark = kv.put(&sent_key(next), "0")?.expiration_ttl(ttl(env)).execute();
+        // Its text is written while the marker is on its way; a chunk with carried references
+        // waits for their ids.
+        let write = async {
+            after_dispatch().await;
+            chunk.carried.is_empty().then(|| serde_json::to_string(&chunk.request).ok()).flatten()
+        };
+        let (marked, text) = join(mark, write).await;
+        marked?;
+        input.text = text;
     }
     Ok((Some(input), page))
 }
@@ -783,23 +830,25 @@ struct Answer {
 
 /// How sending a chunk went.
 enum Sent {
-    Answered(Answer),
+    Answered(Reply),
     /// To be tried again later (why), after at least this many seconds if the upstream said.
     Retry(String, Option<u32>),
 }
 
-/// A SCIM chunk: resolve carried references, send (halving on 413), read the answer.
+/// A SCIM chunk (and its request's text, if written ahead): resolve carried references, send
+/// (halving on 413), hand back the answer.
 async fn send_scim_chunk(
     env: &Env,
     msg: &ChunkMessage,
     tenant: &Tenant,
-    chunk: Chunk,
+    (mut chunk, text): (Chunk, Option<String>),
     sent_before: bool,
     run: &Run,
 ) -> Result<Sent, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let created = carried_ids(&kv, msg, &chunk, run).await?;
-    let full_request = chunk.resolve(&created);
+    let (full_request, mut text) =
+        if created.is_empty() { (std::mem::take(&mut chunk.request), text) } else { (chunk.resolve(&created), None) };
 
     if !run.marked {
         kv.put(&sent_key(msg), msg.attempt.to_string())?.expiration_ttl(ttl(env)).execute().await?;
@@ -818,13 +867,17 @@ async fn send_scim_chunk(
                 Err(err) => return Err(err),
             }
         }
-        let request = without_bulk_ids(&full_request, &recovered);
+        let (request, text) = if recovered.is_empty() {
+            (Cow::Borrowed(&full_request), text.take())
+        } else {
+            (Cow::Owned(without_bulk_ids(&full_request, &recovered)), None)
+        };
         let remaining = request.get("Operations").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
         if remaining == 0 {
             let nothing_left = r#"{"Operations": []}"#.to_owned();
             break (upstream::Reply { status: 200, body: nothing_left, retry_after: None }, recovered);
         }
-        match upstream::scim::send_splitting(&tenant.upstream, &request).await {
+        match upstream::scim::send_splitting(&tenant.upstream, &request, text).await {
             Ok(reply) if reply.is_retryable() => {
                 // 429 means nothing was done (RFC 6585): the next attempt need not look first,
                 // unless an earlier attempt left that doubt.
@@ -846,20 +899,46 @@ async fn send_scim_chunk(
             Err(err) => return Err(err),
         }
     };
-    let mut response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
-    // What an unanswered attempt had already created counts as created by this chunk.
-    if let Some(operations) = response.get_mut("Operations").and_then(serde_json::Value::as_array_mut) {
-        for (bulk_id, location, _) in &recovered {
-            operations
-                .push(serde_json::json!({"method": "POST", "bulkId": bulk_id, "location": location, "status": "201"}));
-        }
-    }
-    let result = ChunkResult { chunk: msg.chunk, status: Some(reply.status), response: Some(response), error: None };
-    // One reading of the answer gives both the created ids and the counts.
     let chunk = Chunk { request: full_request, ..chunk };
-    let outcomes: Vec<Outcome> = chunk_outcomes(Dialect::Scim, &chunk, &result).into_iter().map(|(o, _)| o).collect();
-    let ids = ids_of(&chunk.request, &outcomes);
-    Ok(Sent::Answered(Answer { result, ids, counts: counts_of(&outcomes), retries: quick_retries }))
+    Ok(Sent::Answered(Reply { chunk, index: msg.chunk, reply, recovered, retries: quick_retries }))
+}
+
+/// A SCIM chunk's answer as it came, not read yet: reading it (parse, match to the operations)
+/// is left until the next chunk is on its way, unless that chunk needs the ids it holds.
+struct Reply {
+    /// The chunk as sent, carried references resolved.
+    chunk: Chunk,
+    index: u32,
+    reply: upstream::Reply,
+    /// What an unanswered earlier attempt had already created: `(bulkId, location, id)`.
+    recovered: Vec<(String, String, String)>,
+    retries: u32,
+}
+
+impl Reply {
+    /// Chunk `next` refers to something this chunk creates.
+    fn needed_by(&self, next: &Chunk) -> bool {
+        next.carried.iter().any(|b| self.chunk.creates.contains(b))
+    }
+
+    /// Reads the answer: the result to store, the created ids and the counts, from one reading.
+    fn read(self) -> Answer {
+        let Reply { chunk, index, reply, recovered, retries } = self;
+        let mut response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
+        // What an unanswered attempt had already created counts as created by this chunk.
+        if let Some(operations) = response.get_mut("Operations").and_then(serde_json::Value::as_array_mut) {
+            for (bulk_id, location, _) in &recovered {
+                operations.push(
+                    serde_json::json!({"method": "POST", "bulkId": bulk_id, "location": location, "status": "201"}),
+                );
+            }
+        }
+        let result = ChunkResult { chunk: index, status: Some(reply.status), response: Some(response), error: None };
+        let outcomes: Vec<Outcome> =
+            chunk_outcomes(Dialect::Scim, &chunk, &result).into_iter().map(|(o, _)| o).collect();
+        let ids = ids_of(&chunk.request, &outcomes);
+        Answer { result, ids, counts: counts_of(&outcomes), retries }
+    }
 }
 
 /// A JumpCloud chunk runs in two steps, each a message: submit the users as an upstream job

@@ -29,33 +29,37 @@ pub(crate) async fn post_bulk(upstream: &Upstream, body: &str) -> Result<Reply, 
     super::send(upstream, Method::Post, &url, headers(upstream)?, Some(body)).await
 }
 
-/// Sends `request`; when the upstream refuses it as too large (413), sends it in halves, in
-/// order, resolving references from the first half's creations, and joins the answers.
-pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Result<Reply, ApiError> {
-    let mut pending = vec![(request.clone(), 0u32)];
+/// Sends `request` (as `text`, when its JSON text is at hand); when the upstream refuses it as
+/// too large (413), sends it in halves, in order, resolving references from the first half's
+/// creations, and joins the answers.
+pub(crate) async fn send_splitting(
+    upstream: &Upstream,
+    request: &Value,
+    text: Option<String>,
+) -> Result<Reply, ApiError> {
+    let text = match text {
+        Some(text) => text,
+        None => to_text(request)?,
+    };
+    let reply = post_bulk(upstream, &text).await?;
+    // The whole request went through, or was refused for another reason: its answer is the answer.
+    let Some((first, second)) = halves(request).filter(|_| reply.status == 413) else { return Ok(reply) };
+    let mut pending = vec![(second, 1u32), (first, 1u32)];
     let mut operations = Vec::new();
     let mut created = std::collections::HashMap::new();
     while let Some((part, depth)) = pending.pop() {
         let part = muster::plan::resolve_references(&part, &created);
-        let body = serde_json::to_string(&part).map_err(|err| ApiError::Internal(err.to_string()))?;
-        let reply = post_bulk(upstream, &body).await?;
-        let ops = part.get("Operations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        if reply.status == 413 && ops.len() > 1 && depth < MAX_SPLITS {
-            let (first, second) = ops.split_at(ops.len() / 2);
-            let with = |ops: &[Value]| {
-                let mut half = part.clone();
-                half["Operations"] = Value::Array(ops.to_vec());
-                half
-            };
-            pending.push((with(second), depth + 1));
-            pending.push((with(first), depth + 1));
+        let reply = post_bulk(upstream, &to_text(&part)?).await?;
+        if reply.status == 413
+            && depth < MAX_SPLITS
+            && let Some((first, second)) = halves(&part)
+        {
+            pending.push((second, depth + 1));
+            pending.push((first, depth + 1));
             continue;
         }
         if !(200..300).contains(&reply.status) {
             return Ok(reply); // the caller decides: retry, or record the refusal
-        }
-        if depth == 0 {
-            return Ok(reply); // the whole request went through: its answer is the answer
         }
         let answer: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
         created.extend(crate::jobs::created_ids(&part, &answer));
@@ -63,6 +67,22 @@ pub(crate) async fn send_splitting(upstream: &Upstream, request: &Value) -> Resu
     }
     let body = json!({"schemas": [muster::payload::scim::BULK_RESPONSE_URN], "Operations": operations});
     Ok(Reply { status: 200, body: body.to_string(), retry_after: None })
+}
+
+fn to_text(request: &Value) -> Result<String, ApiError> {
+    serde_json::to_string(request).map_err(|err| ApiError::Internal(err.to_string()))
+}
+
+/// The request's first and second half of operations, each a request; none for a single operation.
+fn halves(request: &Value) -> Option<(Value, Value)> {
+    let ops = request.get("Operations").and_then(Value::as_array).filter(|ops| ops.len() > 1)?;
+    let (first, second) = ops.split_at(ops.len() / 2);
+    let with = |ops: &[Value]| {
+        let mut half = request.clone();
+        half["Operations"] = Value::Array(ops.to_vec());
+        half
+    };
+    Some((with(first), with(second)))
 }
 
 /// After an attempt whose answer never arrived, finds which of the request's user and group
