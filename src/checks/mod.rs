@@ -14,7 +14,7 @@ mod unique;
 #[doc(hidden)]
 pub use patch_path::is_valid as is_valid_patch_path;
 pub(crate) use pointer::push_token;
-pub(crate) use unique::{Digest, digest};
+pub(crate) use unique::{DigestMap, lowercase_digest};
 
 use crate::diag::{Code, Diagnostic, Report};
 use crate::options::{Format, Options};

@@ -4,7 +4,6 @@
 use super::Ctx;
 use crate::diag::Code;
 use crate::payload::scim;
-use foldhash::HashMap;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,14 +24,15 @@ impl Key {
         }
     }
 
-    /// userNames and emails compare case-insensitively (RFC 7643 §4.1, JumpCloud lowercases
-    /// emails); userNames also after NFKC, so "ｊｄｏｅ" and "jdoe" collide as they would upstream.
-    fn normalise(self, raw: &str) -> String {
+    /// The digest of a value's normalised form. userNames and emails compare case-insensitively
+    /// (RFC 7643 §4.1, JumpCloud lowercases emails); userNames also after NFKC, so "ｊｄｏｅ" and
+    /// "jdoe" collide as they would upstream.
+    fn digest(self, raw: &str) -> Digest {
         let raw = raw.trim();
         match self {
-            Key::UserName | Key::Email if raw.is_ascii() => raw.to_ascii_lowercase(),
-            Key::UserName | Key::Email => crate::unicode::nfkc(raw).to_lowercase(),
-            Key::ExternalId | Key::EmployeeId => raw.to_owned(),
+            Key::UserName | Key::Email if raw.is_ascii() => lowercase_digest(raw),
+            Key::UserName | Key::Email => digest(&crate::unicode::nfkc(raw).to_lowercase()),
+            Key::ExternalId | Key::EmployeeId => digest(raw),
         }
     }
 
@@ -112,11 +112,51 @@ pub(crate) fn digest(text: &str) -> Digest {
     [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32]
 }
 
+/// `digest(&text.to_lowercase())`, without allocating for the usual short ASCII value (it is
+/// called for every username and email of a sheet).
+pub(crate) fn lowercase_digest(text: &str) -> Digest {
+    let mut buffer = [0u8; 128];
+    if text.is_ascii()
+        && let Some(lower) = buffer.get_mut(..text.len())
+    {
+        lower.copy_from_slice(text.as_bytes());
+        lower.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(lower) {
+            return digest(lower);
+        }
+    }
+    digest(&text.to_lowercase())
+}
+
+/// A map keyed by [`Digest`]s. A digest is a uniform hash already, so its first 64 bits are the
+/// map's hash as they are, instead of being hashed again.
+pub(crate) type DigestMap<V> = std::collections::HashMap<Digest, V, std::hash::BuildHasherDefault<DigestHasher>>;
+
+#[derive(Default)]
+pub(crate) struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    /// A digest's bytes (its length, given through `write_usize`, carries nothing).
+    fn write(&mut self, bytes: &[u8]) {
+        let mut first = [0u8; 8];
+        for (to, from) in first.iter_mut().zip(bytes) {
+            *to = *from;
+        }
+        self.0 ^= u64::from_le_bytes(first);
+    }
+
+    fn write_usize(&mut self, _: usize) {}
+}
+
 /// The first place each value was seen.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     /// One map per key, so entries carry no key tag.
-    first: [HashMap<Digest, Place>; 4],
+    first: [DigestMap<Place>; 4],
     /// For spreadsheet records: each record's row number. Findings then name rows, not pointers.
     rows: Option<Vec<u64>>,
     /// Notes nothing: for bodies muster wrote itself from records already checked for duplicates.
@@ -145,7 +185,7 @@ impl Seen {
         if self.off || raw.trim().is_empty() {
             return;
         }
-        let first = match self.first[key as usize].entry(digest(&key.normalise(raw))) {
+        let first = match self.first[key as usize].entry(key.digest(raw)) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(place);
                 return;

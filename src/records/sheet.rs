@@ -3,12 +3,12 @@
 
 use super::columns::attribute_slot;
 use super::{Action, Address, Email, Phone, Record, User};
-use crate::checks::digest;
+use crate::checks::{DigestMap, lowercase_digest};
 use crate::diag::{Code, Diagnostic};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::sheet::{Row, Sheet};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// JumpCloud settings read as yes/no.
 const JC_BOOLEANS: &[&str] = &[
@@ -98,11 +98,16 @@ pub(crate) fn from_rows(
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
 #[derive(Debug, Default)]
-pub(crate) struct ManagerIndex(HashMap<crate::checks::Digest, u32>);
+pub(crate) struct ManagerIndex(DigestMap<u32>);
 
 impl ManagerIndex {
     /// Adds the usernames and emails of `sheet`'s rows (the first row to hold a value keeps it).
     pub(crate) fn add(&mut self, rows: &[Row], fields: &[Option<String>]) {
+        // Only a manager column consults the index: without one, keeping it costs time and, on a
+        // stream of millions of rows, memory for nothing.
+        if !fields.iter().any(|f| f.as_deref() == Some("manager")) {
+            return;
+        }
         let columns: Vec<usize> = fields
             .iter()
             .enumerate()
@@ -111,10 +116,10 @@ impl ManagerIndex {
             .collect();
         for row in rows {
             for &c in &columns {
-                if let Some(cell) = row.cells.get(c).map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()) {
+                if let Some(cell) = row.cells.get(c).map(|c| c.trim()).filter(|c| !c.is_empty()) {
                     // Rows past 4 billion are not indexed: a manager cannot name them.
                     if let Ok(number) = u32::try_from(row.number) {
-                        self.0.entry(digest(&cell)).or_insert(number);
+                        self.0.entry(lowercase_digest(cell)).or_insert(number);
                     }
                 }
             }
@@ -123,7 +128,7 @@ impl ManagerIndex {
 
     /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
     pub(crate) fn resolve(&self, value: &str, own_row: u64) -> String {
-        match self.0.get(&digest(&value.to_lowercase())) {
+        match self.0.get(&lowercase_digest(value)) {
             Some(&row) if u64::from(row) != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row.into())),
             _ => value.to_owned(),
         }

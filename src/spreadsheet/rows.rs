@@ -33,6 +33,8 @@ pub(crate) struct RowChecker {
     fields: Vec<Option<String>>,
     pass_through: bool,
     managers: ManagerIndex,
+    /// Every row's username and email is in `managers` already (a sheet held whole).
+    managers_known: bool,
     duplicates: RowDuplicates,
     /// Column c holds a value in some row.
     has_values: Vec<bool>,
@@ -70,6 +72,7 @@ impl RowChecker {
             fields,
             pass_through: options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped),
             managers: ManagerIndex::default(),
+            managers_known: false,
             duplicates: RowDuplicates::new(target),
             unresolved: Vec::new(),
             left_out: Vec::new(),
@@ -80,6 +83,7 @@ impl RowChecker {
     /// a manager in a later part is a reference too, as in the one-part check.
     pub(crate) fn know_managers(&mut self, sheet: &Sheet) {
         self.managers.add(&sheet.rows, &self.fields);
+        self.managers_known = true;
     }
 
     /// Checks the next rows (in sheet order). Findings come back sorted by row.
@@ -89,14 +93,16 @@ impl RowChecker {
         }
         for row in rows {
             for (c, cell) in row.cells.iter().enumerate() {
-                if !cell.trim().is_empty()
-                    && let Some(seen) = self.has_values.get_mut(c)
+                if let Some(seen) = self.has_values.get_mut(c)
+                    && !*seen
                 {
-                    *seen = true;
+                    *seen = !cell.trim().is_empty();
                 }
             }
         }
-        self.managers.add(rows, &self.fields);
+        if !self.managers_known {
+            self.managers.add(rows, &self.fields);
+        }
         let (records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
         out.extend(self.duplicates.note(&records, &numbers));
