@@ -673,9 +673,10 @@ fn sent_key(msg: &ChunkMessage) -> String {
 }
 
 /// SCIM chunks run back to back in one invocation, up to `CHUNKS_PER_INVOCATION` and
-/// `RUN_BUDGET_MS`, as a pipeline: while the upstream works on chunk n, chunk n − 1's answer is recorded and chunk
-/// n + 1's input is read and marked sent. A queue hop and KV round trips between chunks were most
-/// of muster's own time on a job. Nothing is lost if the invocation dies: its message is
+/// `RUN_BUDGET_MS`, as a pipeline: while the upstream works on chunk n, chunk n − 1's answer is
+/// read and recorded, and chunk n + 1's input is read, marked sent and written as JSON text, so
+/// between two sends there is only the send. A queue hop and KV round trips between chunks were
+/// most of muster's own time on a job. Nothing is lost if the invocation dies: its message is
 /// acknowledged only at the end, a redelivery walks past every chunk that has its result, and a
 /// chunk marked sent is looked up before it is sent again.
 async fn run_scim_chunks(
@@ -768,7 +769,7 @@ async fn after_dispatch() {
 enum Pending {
     /// Read already (the chunk after it needed its ids).
     Read(Answer),
-    Unread(Reply),
+    Unread(RawAnswer),
 }
 
 /// Records the previous chunk's answer, if there is one, reading it first if nobody has; returns
@@ -830,7 +831,7 @@ struct Answer {
 
 /// How sending a chunk went.
 enum Sent {
-    Answered(Reply),
+    Answered(RawAnswer),
     /// To be tried again later (why), after at least this many seconds if the upstream said.
     Retry(String, Option<u32>),
 }
@@ -900,12 +901,12 @@ async fn send_scim_chunk(
         }
     };
     let chunk = Chunk { request: full_request, ..chunk };
-    Ok(Sent::Answered(Reply { chunk, index: msg.chunk, reply, recovered, retries: quick_retries }))
+    Ok(Sent::Answered(RawAnswer { chunk, index: msg.chunk, reply, recovered, retries: quick_retries }))
 }
 
 /// A SCIM chunk's answer as it came, not read yet: reading it (parse, match to the operations)
 /// is left until the next chunk is on its way, unless that chunk needs the ids it holds.
-struct Reply {
+struct RawAnswer {
     /// The chunk as sent, carried references resolved.
     chunk: Chunk,
     index: u32,
@@ -915,7 +916,7 @@ struct Reply {
     retries: u32,
 }
 
-impl Reply {
+impl RawAnswer {
     /// Chunk `next` refers to something this chunk creates.
     fn needed_by(&self, next: &Chunk) -> bool {
         next.carried.iter().any(|b| self.chunk.creates.contains(b))
@@ -923,7 +924,7 @@ impl Reply {
 
     /// Reads the answer: the result to store, the created ids and the counts, from one reading.
     fn read(self) -> Answer {
-        let Reply { chunk, index, reply, recovered, retries } = self;
+        let RawAnswer { chunk, index, reply, recovered, retries } = self;
         let mut response = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::String(reply.body));
         // What an unanswered attempt had already created counts as created by this chunk.
         if let Some(operations) = response.get_mut("Operations").and_then(serde_json::Value::as_array_mut) {
