@@ -36,6 +36,17 @@ function asyncJob(base, key, n, prefix) {
   return [`${base}/scim/v2/Bulk`, { method: "POST", headers: { "x-api-key": key, prefer: "respond-async" }, body }];
 }
 
+/** Waits for job `id` to end (read through `get`: fetch, or `conforming` to check the answers); returns its record. */
+function ended(base, key, id, { timeoutMs = 60_000, intervalMs = 250, get = fetch } = {}) {
+  return waitFor(
+    async () => {
+      const job = await (await get(`${base}/jobs/${id}`, { headers: { "x-api-key": key } })).json();
+      return ["finished", "partial", "failed"].includes(job.status) && job;
+    },
+    { timeoutMs, intervalMs, what: "the job to finish" },
+  );
+}
+
 after(async () => {
   await worker?.stop();
   await proxy?.stop();
@@ -48,13 +59,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   const { id, chunks } = await res.json();
   assert.equal(chunks, 3);
 
-  const done = await waitFor(
-    async () => {
-      const job = await (await conforming(`${worker.url}/jobs/${id}`, { headers: { "x-api-key": KEY } })).json();
-      return ["finished", "partial", "failed"].includes(job.status) && job;
-    },
-    { timeoutMs: 150_000, intervalMs: 500, what: "the job to finish" },
-  );
+  const done = await ended(worker.url, KEY, id, { timeoutMs: 150_000, intervalMs: 500, get: conforming });
   assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${proxy.log.join(" | ")}`);
   assert.deepEqual(done.counts, { created: USERS, updated: 0, deleted: 0, failed: 0, notAttempted: 0 });
   assert.equal(done.retries, 3, "the 429, the 500 and the dropped answer were each tried again, and counted");
@@ -93,13 +98,7 @@ test("an upstream that applies a chunk and never answers is given up on after ti
     const res = await fetch(...asyncJob(slowWorker.url, key, 5, "hang.user"));
     assert.equal(res.status, 202);
     const { id } = await res.json();
-    const done = await waitFor(
-      async () => {
-        const job = await (await fetch(`${slowWorker.url}/jobs/${id}`, { headers: { "x-api-key": key } })).json();
-        return ["finished", "partial", "failed"].includes(job.status) && job;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: "the job to finish" },
-    );
+    const done = await ended(slowWorker.url, key, id);
     const trail = hanging.log.join(" | ");
     assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${trail}`);
     assert.equal(done.counts.created, 5);
@@ -111,6 +110,34 @@ test("an upstream that applies a chunk and never answers is given up on after ti
   } finally {
     await slowWorker.stop();
     await hanging.stop();
+    await upstream.stop();
+  }
+});
+
+test("a retry in the middle of a run keeps the counts of the chunks before it", { timeout: 120_000 }, async () => {
+  // A run writes the job record at most once a second; a chunk refused mid-run (here the fourth
+  // of six, within the run's first second) must not lose the counts of the three before it.
+  const upstream = await startScimServer();
+  const flaky = await startFaultProxy(upstream.url, { faults: [{}, {}, {}, { status: 503 }] });
+  const key = randomKey();
+  const flakyWorker = await startWorker({
+    tenants: [tenant("flaky", key, { url: flaky.url, token: upstream.token, maxOperations: 10 })],
+  });
+  try {
+    const res = await fetch(...asyncJob(flakyWorker.url, key, 60, "mid.user"));
+    assert.equal(res.status, 202);
+    const { id, chunks } = await res.json();
+    assert.equal(chunks, 6);
+    const done = await ended(flakyWorker.url, key, id);
+    const trail = flaky.log.join(" | ");
+    assert.equal(flaky.log[3], "503", trail);
+    assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${trail}`);
+    assert.deepEqual(done.counts, { created: 60, updated: 0, deleted: 0, failed: 0, notAttempted: 0 });
+    assert.equal(done.chunksDone, 6);
+    assert.equal(done.retries, 1);
+  } finally {
+    await flakyWorker.stop();
+    await flaky.stop();
     await upstream.stop();
   }
 });

@@ -52,6 +52,10 @@ const CHUNKS_PER_INVOCATION: u32 = 2 * pages::PAGE_CHUNKS as u32;
 /// No chunk is started after a run has gone on this long: a queue consumer has 15 minutes of
 /// wall time, and a slow upstream may take minutes per chunk.
 const RUN_BUDGET_MS: f64 = 5.0 * 60.0 * 1000.0;
+/// A run writes the job record at most this often, and once more when it ends (KV takes one write
+/// per second per key). Every chunk's result has its own key and is written at once; a record
+/// that lags behind them is caught up by whoever walks past those chunks next.
+const RECORD_EVERY_MS: f64 = 1000.0;
 /// KV calls made at once (chunks stored, ids read).
 const KV_AT_ONCE: usize = 16;
 /// An upstream JumpCloud job still pending after this many polls is given up.
@@ -693,6 +697,7 @@ async fn run_scim_chunks(
     let mut unrecorded: Option<(ChunkMessage, Pending)> = None;
     let mut text = None;
     let started = worker::js_sys::Date::now();
+    let mut recorded_at = started;
     for n in 1..=CHUNKS_PER_INVOCATION {
         let in_budget = n < CHUNKS_PER_INVOCATION && worker::js_sys::Date::now() - started < RUN_BUDGET_MS;
         let next = (msg.chunk + 1 < job.chunks && in_budget).then(|| ChunkMessage {
@@ -700,9 +705,14 @@ async fn run_scim_chunks(
             attempt: 0,
             ..msg.clone()
         });
+        let now = worker::js_sys::Date::now();
+        let write_record = now - recorded_at >= RECORD_EVERY_MS;
+        if write_record {
+            recorded_at = now;
+        }
         let (sent, recorded, next_input) = join3(
             send_scim_chunk(env, &msg, tenant, (chunk, text.take()), sent_before, &run),
-            record_pending(env, unrecorded.take(), job),
+            record_pending(env, unrecorded.take(), job, write_record),
             prepare(env, &kv, next.as_ref(), &pages, page.take()),
         )
         .await;
@@ -723,6 +733,9 @@ async fn run_scim_chunks(
                 {
                     kv.delete(&sent_key(next)).await?;
                 }
+                // The record in hand counts chunks whose record writes were left for later, and
+                // what comes next (a retry, or giving up) starts from KV's.
+                put_json(&kv, &job_key(&msg.tenant, &msg.job), &job, ttl(env)).await?;
                 return retry_later(env, &msg, &why, after).await;
             }
         };
@@ -745,7 +758,7 @@ async fn run_scim_chunks(
             _ => break,
         }
     }
-    let (job, _) = record_pending(env, unrecorded, job).await?;
+    let (job, _) = record_pending(env, unrecorded, job, true).await?;
     send_next(env, &msg, &job).await
 }
 
@@ -772,12 +785,14 @@ enum Pending {
     Unread(RawAnswer),
 }
 
-/// Records the previous chunk's answer, if there is one, reading it first if nobody has; returns
-/// the record as it now is, and the ids the answer gave if it was read here.
+/// Records the previous chunk's answer, if there is one, reading it first if nobody has (and
+/// writes the job record counting it when `write_record`); returns the record as it now is, and
+/// the ids the answer gave if it was read here.
 async fn record_pending(
     env: &Env,
     pending: Option<(ChunkMessage, Pending)>,
     job: Job,
+    write_record: bool,
 ) -> Result<(Job, HashMap<String, String>), ApiError> {
     after_dispatch().await;
     let Some((msg, pending)) = pending else { return Ok((job, HashMap::new())) };
@@ -789,7 +804,7 @@ async fn record_pending(
             (answer, ids)
         }
     };
-    Ok((record_chunk(env, &msg, answer, job).await?, ids))
+    Ok((record_chunk(env, &msg, answer, job, write_record).await?, ids))
 }
 
 /// Reads the next chunk's input and, when it is to be sent, marks it sent (before it is: a
@@ -1168,13 +1183,20 @@ async fn record_and_go_on(
     ids: HashMap<String, String>,
 ) -> Result<(), ApiError> {
     let counts = outcome_counts(job.dialect, chunk, &result);
-    let job = record_chunk(env, msg, Answer { result, ids, counts, retries: 0 }, job).await?;
+    let job = record_chunk(env, msg, Answer { result, ids, counts, retries: 0 }, job, true).await?;
     send_next(env, msg, &job).await
 }
 
-/// Writes the chunk's result and created ids (once) and the record counting it, all at once
-/// (counting is idempotent, see [`Job::count_chunk`]). Returns the record as written.
-async fn record_chunk(env: &Env, msg: &ChunkMessage, answer: Answer, mut job: Job) -> Result<Job, ApiError> {
+/// Writes the chunk's result and created ids (once) and, when `write_record` or the job is done,
+/// the record counting it, all at once (counting is idempotent, see [`Job::count_chunk`]).
+/// Returns the record as counted.
+async fn record_chunk(
+    env: &Env,
+    msg: &ChunkMessage,
+    answer: Answer,
+    mut job: Job,
+    write_record: bool,
+) -> Result<Job, ApiError> {
     let kv = env.kv(KV_BINDING)?;
     let ttl = ttl(env);
     let Answer { result, ids, counts, retries } = answer;
@@ -1185,7 +1207,9 @@ async fn record_chunk(env: &Env, msg: &ChunkMessage, answer: Answer, mut job: Jo
         (chunk_key(&msg.tenant, &msg.job, "ids", msg.chunk), chunk_key(&msg.tenant, &msg.job, "res", msg.chunk));
     let record_key = job_key(&msg.tenant, &msg.job);
     let put_ids = async { if ids.is_empty() { Ok(()) } else { put_json(&kv, &ids_key, &ids, ttl).await } };
-    try_join3(put_ids, put_json(&kv, &res_key, &result, ttl), put_json(&kv, &record_key, &job, ttl)).await?;
+    let put_record =
+        async { if write_record || job.is_done() { put_json(&kv, &record_key, &job, ttl).await } else { Ok(()) } };
+    try_join3(put_ids, put_json(&kv, &res_key, &result, ttl), put_record).await?;
     if job.is_done() {
         kv.delete(&active_key(&msg.tenant, &msg.job)).await?;
     }
