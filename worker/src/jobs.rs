@@ -9,8 +9,9 @@
 //! with the users an unanswered earlier submission had created. `…/sent/{n}`: chunk n went (or
 //! was about to go) upstream, so a new attempt looks up what exists before sending again.
 //! `active/{tenant}/{id}` marks a job not yet done, for the sweeper ([`sweep`]).
-//! Chunks run in order: the consumer of chunk n enqueues chunk n + 1. KV sees one record write
-//! per chunk, never one per user.
+//! Chunks run in order: the consumer of chunk n enqueues chunk n + 1 (SCIM chunks run several
+//! to a message, see [`run_scim_chunks`]). KV sees a few writes per chunk, never one per user, and
+//! the record at most once a second while a run goes on.
 
 use crate::auth::{self, Tenant};
 use crate::error::ApiError;
