@@ -245,3 +245,28 @@ impl Seen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercase_digest_agrees_with_lowercasing_first() {
+        let long = "X".repeat(200); // past the stack buffer
+        for text in ["JDoe@Example.COM", "jdoe", "", "Zoë.Müller@example.com", long.as_str()] {
+            assert_eq!(lowercase_digest(text), digest(&text.to_lowercase()), "{text}");
+        }
+        assert_ne!(lowercase_digest("jdoe"), lowercase_digest("jdoe2"));
+    }
+
+    #[test]
+    fn digest_maps_find_what_they_hold() {
+        let mut map: DigestMap<u32> = DigestMap::default();
+        for i in 0..1000u32 {
+            map.insert(digest(&format!("user{i}")), i);
+        }
+        assert_eq!(map.len(), 1000);
+        assert_eq!(map.get(&digest("user737")), Some(&737));
+        assert_eq!(map.get(&digest("user1000")), None);
+    }
+}
