@@ -4,7 +4,7 @@
 
 use super::{ReadOptions, Sheet, SheetBuilder};
 use crate::diag::{Code, Diagnostic};
-use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, Sheets, StyleRange, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
 /// The names of a workbook's sheets, in order.
@@ -29,7 +29,9 @@ pub fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<
         None => names.first().cloned().ok_or("the workbook has no sheets")?,
     };
     let range = workbook.worksheet_range(&name).map_err(|err| format!("sheet \"{name}\" could not be read: {err}"))?;
-    let zero_pads = zero_padded_columns(&mut workbook, &name);
+    // The cells' number formats take a second pass over the sheet: made only once a cell holds
+    // a number, the one kind of cell whose text depends on its format.
+    let mut styles: Option<Option<StyleRange>> = None;
 
     let mut out = Vec::new();
     let mut builder = SheetBuilder::new(options.header_row);
@@ -41,8 +43,14 @@ pub fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<
         // Columns left of the used range stay, empty, so column letters match Excel's.
         let mut texts = vec![String::new(); first_col as usize];
         for (j, cell) in cells.iter().enumerate() {
-            let position = (first_row + i as u32, first_col + j as u32);
-            texts.push(cell_text(cell, zero_pads(position), row, &mut out));
+            let zero_pad = match cell {
+                Data::Int(_) | Data::Float(_) => {
+                    let styles = styles.get_or_insert_with(|| number_styles(&mut workbook, &name));
+                    zero_pad(styles.as_ref(), (first_row + i as u32, first_col + j as u32))
+                }
+                _ => None,
+            };
+            texts.push(cell_text(cell, zero_pad, row, &mut out));
         }
         builder.push(row, texts);
     }
@@ -51,19 +59,18 @@ pub fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<
     Ok((sheet, diagnostics))
 }
 
-/// For XLSX, a lookup of the zero-padding width of each cell's number format ("000000" → 6).
-fn zero_padded_columns(
-    workbook: &mut Sheets<Cursor<&[u8]>>,
-    name: &str,
-) -> impl Fn((u32, u32)) -> Option<usize> + use<> {
-    let styles = match workbook {
+/// The styles of a sheet's cells, for XLSX (other formats keep none that muster reads).
+fn number_styles(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Option<StyleRange> {
+    match workbook {
         Sheets::Xlsx(xlsx) => xlsx.worksheet_style(name).ok(),
         _ => None,
-    };
-    move |position| {
-        let code = &styles.as_ref()?.get(position)?.number_format.as_ref()?.format_code;
-        (!code.is_empty() && code.chars().all(|c| c == '0')).then_some(code.len())
     }
+}
+
+/// The zero-padding width of the number format of the cell at `position` ("000000" → 6).
+fn zero_pad(styles: Option<&StyleRange>, position: (u32, u32)) -> Option<usize> {
+    let code = &styles?.get(position)?.number_format.as_ref()?.format_code;
+    (!code.is_empty() && code.chars().all(|c| c == '0')).then_some(code.len())
 }
 
 fn cell_text(cell: &Data, zero_pad: Option<usize>, row: u64, out: &mut Vec<Diagnostic>) -> String {
