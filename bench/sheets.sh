@@ -4,7 +4,8 @@
 #      and peak RSS against the file's size (goal: ≤ 1 s, ≤ 3× the input).
 #   2. Streaming: a generated CSV of about GB gigabytes (default 1) validated as it is read: rows/s
 #      and peak RSS (the file is never held; memory grows only with the digests of the values
-#      checked for batch duplicates and of the names managers may refer to).
+#      checked for batch duplicates and, when a column holds managers, of the names they may
+#      refer to).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$ROOT"
 GB="${1:-1}"
