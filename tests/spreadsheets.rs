@@ -95,7 +95,11 @@ fn a_clean_sheet_yields_the_target_body_with_typed_values_and_references() {
         scim.report.diagnostics
     );
     let body = scim.body.unwrap();
+    assert_eq!(body["schemas"], serde_json::json!(["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]));
     assert_eq!(body["Operations"][1]["bulkId"], "row3");
+    // Oracle HCM's body is Oracle's bulk request, as `convert --to oracle` writes it.
+    let oracle = check(csv.as_bytes(), &options(Format::Oracle)).unwrap().body.unwrap();
+    assert_eq!(oracle["schemas"], serde_json::json!(["urn:scim:schemas:core:2.0:BulkRequest"]));
     let ent = &body["Operations"][1]["data"]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
     assert_eq!(ent["manager"]["value"], "bulkId:row2", "a manager given by email becomes a reference to that row");
 

@@ -207,8 +207,7 @@ impl Writer<'_> {
             operations.push(operation);
             self.emitted.push(record.index);
         }
-        let urn = if oracle { oracle::BULK_REQUEST_URN } else { scim::BULK_REQUEST_URN };
-        object([("schemas", Value::Array(vec![urn.into()])), ("Operations", Value::Array(operations))])
+        super::body(self.target, operations)
     }
 
     fn scim_user(&mut self, record: &Record) -> Value {

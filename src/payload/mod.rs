@@ -5,7 +5,18 @@ pub mod jumpcloud;
 pub mod oracle;
 pub mod scim;
 
+use crate::options::Format;
 use serde_json::Value;
+
+/// A `target` body of these elements: a bulk request of these operations (with Oracle HCM's URN
+/// for Oracle), or JumpCloud's array of users.
+pub(crate) fn body(target: Format, elements: Vec<Value>) -> Value {
+    if target.is_jumpcloud() {
+        return Value::Array(elements);
+    }
+    let urn = if target == Format::Oracle { oracle::BULK_REQUEST_URN } else { scim::BULK_REQUEST_URN };
+    object([("schemas", Value::Array(vec![urn.into()])), ("Operations", Value::Array(elements))])
+}
 
 /// A JSON object from owned members. `json!` copies every interpolated `Value` by serialising it
 /// again, which was a quarter of the time spent writing a spreadsheet's body.

@@ -91,7 +91,7 @@ fn check_in_parts(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOption
     sort_findings(&mut out, &sheet.headers);
     let report = Report::new(sheet.rows.len() as u64, out);
     let target = checker.target;
-    let body = (keep_body && report.valid).then(|| envelope(target, elements));
+    let body = (keep_body && report.valid).then(|| crate::payload::body(target, elements));
     SheetCheck {
         report,
         header_row: sheet.header_row,
@@ -121,18 +121,6 @@ pub(crate) fn elements(body: Value) -> Vec<Value> {
             _ => Vec::new(),
         },
         _ => Vec::new(),
-    }
-}
-
-/// The elements of a target body (SCIM operations, JumpCloud users) in the target's envelope.
-fn envelope(target: Format, elements: Vec<Value>) -> Value {
-    if target.is_jumpcloud() {
-        Value::Array(elements)
-    } else {
-        crate::payload::object([
-            ("schemas", Value::Array(vec![crate::payload::scim::BULK_REQUEST_URN.into()])),
-            ("Operations", Value::Array(elements)),
-        ])
     }
 }
 
