@@ -43,6 +43,20 @@ export async function waitFor(check, { timeoutMs = 30_000, intervalMs = 100, wha
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
 }
 
+/**
+ * Polls `GET /jobs/{id}` through `get` (a path → Response function carrying the caller's base URL
+ * and key) until the job has ended; returns its record.
+ */
+export function jobEnded(get, id, { timeoutMs = 60_000, intervalMs = 250 } = {}) {
+  return waitFor(
+    async () => {
+      const job = await (await get(`/jobs/${id}`)).json();
+      return ["finished", "partial", "failed"].includes(job.status) && job;
+    },
+    { timeoutMs, intervalMs, what: `job ${id} to finish` },
+  );
+}
+
 export const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 export const randomKey = () => randomBytes(24).toString("hex");
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startFaultProxy } from "../support/faults.mjs";
-import { randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { jobEnded, randomKey, startScimServer, startWorker, tenant } from "../support/stack.mjs";
 import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
@@ -36,16 +36,8 @@ function asyncJob(base, key, n, prefix) {
   return [`${base}/scim/v2/Bulk`, { method: "POST", headers: { "x-api-key": key, prefer: "respond-async" }, body }];
 }
 
-/** Waits for job `id` to end (read through `get`: fetch, or `conforming` to check the answers); returns its record. */
-function ended(base, key, id, { timeoutMs = 60_000, intervalMs = 250, get = fetch } = {}) {
-  return waitFor(
-    async () => {
-      const job = await (await get(`${base}/jobs/${id}`, { headers: { "x-api-key": key } })).json();
-      return ["finished", "partial", "failed"].includes(job.status) && job;
-    },
-    { timeoutMs, intervalMs, what: "the job to finish" },
-  );
-}
+/** `GET {base}{path}` with `key`, through `get` (fetch, or `conforming` to check the answer too). */
+const reader = (base, key, get = fetch) => (path) => get(`${base}${path}`, { headers: { "x-api-key": key } });
 
 after(async () => {
   await worker?.stop();
@@ -59,7 +51,7 @@ test("retries, re-chunking and an ambiguous failure end with each user created e
   const { id, chunks } = await res.json();
   assert.equal(chunks, 3);
 
-  const done = await ended(worker.url, KEY, id, { timeoutMs: 150_000, intervalMs: 500, get: conforming });
+  const done = await jobEnded(reader(worker.url, KEY, conforming), id, { timeoutMs: 150_000, intervalMs: 500 });
   assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${proxy.log.join(" | ")}`);
   assert.deepEqual(done.counts, { created: USERS, updated: 0, deleted: 0, failed: 0, notAttempted: 0 });
   assert.equal(done.retries, 3, "the 429, the 500 and the dropped answer were each tried again, and counted");
@@ -98,7 +90,7 @@ test("an upstream that applies a chunk and never answers is given up on after ti
     const res = await fetch(...asyncJob(slowWorker.url, key, 5, "hang.user"));
     assert.equal(res.status, 202);
     const { id } = await res.json();
-    const done = await ended(slowWorker.url, key, id);
+    const done = await jobEnded(reader(slowWorker.url, key), id);
     const trail = hanging.log.join(" | ");
     assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${trail}`);
     assert.equal(done.counts.created, 5);
@@ -128,7 +120,7 @@ test("a retry in the middle of a run keeps the counts of the chunks before it", 
     assert.equal(res.status, 202);
     const { id, chunks } = await res.json();
     assert.equal(chunks, 6);
-    const done = await ended(flakyWorker.url, key, id);
+    const done = await jobEnded(reader(flakyWorker.url, key), id);
     const trail = flaky.log.join(" | ");
     assert.equal(flaky.log[3], "503", trail);
     assert.equal(done.status, "finished", `${JSON.stringify(done)}\nproxy: ${trail}`);

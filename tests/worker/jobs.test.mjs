@@ -3,7 +3,7 @@
 // and everything is read back from the real scim2-server.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { jobEnded, randomKey, startScimServer, startWorker, tenant } from "../support/stack.mjs";
 import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
@@ -66,13 +66,8 @@ test("a request over the upstream's limits runs as a chunked job and creates eve
   assert.ok(job.chunks >= 5, `${job.chunks} chunks`);
   assert.equal(job.workUnitsCount, USERS + 3);
 
-  const done = await waitFor(
-    async () => {
-      const current = await (await conforming(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": KEY } })).json();
-      return ["finished", "partial", "failed"].includes(current.status) && current;
-    },
-    { timeoutMs: 240_000, intervalMs: 500, what: "the job to finish" },
-  );
+  const read = (path) => conforming(`${worker.url}${path}`, { headers: { "x-api-key": KEY } });
+  const done = await jobEnded(read, job.id, { timeoutMs: 240_000, intervalMs: 500 });
   assert.equal(done.status, "finished", JSON.stringify(done));
   assert.equal(done.chunksDone, done.chunks);
   // The record shows progress, not how the job is stored (chunk sizes, pages, upstream parameters).

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startJumpcloudDouble } from "../support/jumpcloud-double.mjs";
 import { conforming } from "../support/openapi.mjs";
-import { randomKey, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { jobEnded, randomKey, startWorker, tenant, waitFor } from "../support/stack.mjs";
 
 const KEY = randomKey();
 const SCIM_KEY = randomKey();
@@ -35,15 +35,7 @@ const api = (path, init = {}, key = KEY) =>
     headers: { "x-api-key": key, "content-type": "application/json", ...init.headers },
   });
 
-async function finished(jobId) {
-  return waitFor(
-    async () => {
-      const job = await (await api(`/jobs/${jobId}`)).json();
-      return ["finished", "partial", "failed"].includes(job.status) && job;
-    },
-    { timeoutMs: 90_000, intervalMs: 250, what: `job ${jobId} to finish` },
-  );
-}
+const finished = (jobId) => jobEnded(api, jobId, { timeoutMs: 90_000 });
 
 const newHire = (i) => ({
   username: `jc.user${i}`,
@@ -200,13 +192,7 @@ test("a submission whose answer was lost is looked up, not repeated: each user i
     const res = await call("/bulk/users", { method: "POST", body: JSON.stringify(users) });
     assert.equal(res.status, 201);
     const { jobId } = await res.json();
-    const job = await waitFor(
-      async () => {
-        const j = await (await call(`/jobs/${jobId}`)).json();
-        return ["finished", "partial", "failed"].includes(j.status) && j;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: "the job to finish" },
-    );
+    const job = await jobEnded(call, jobId, { timeoutMs: 90_000 });
     assert.deepEqual(job.counts, { created: 59, updated: 0, deleted: 0, failed: 1, notAttempted: 0 }, JSON.stringify(job));
     for (let i = 0; i < 60; i++) {
       const held = lossy.findUsers(`jc.lost${i}`).filter((u) => u.email === `jc.lost${i}@example.com`);

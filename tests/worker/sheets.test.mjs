@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, randomKey, startScimServer, startWorker, tenant, waitFor } from "../support/stack.mjs";
+import { ROOT, jobEnded, randomKey, startScimServer, startWorker, tenant } from "../support/stack.mjs";
 import { conforming } from "../support/openapi.mjs";
 
 const KEY = randomKey();
@@ -26,15 +26,7 @@ after(async () => {
 
 const api = (path, init = {}) => conforming(`${worker.url}${path}`, { ...init, headers: { "x-api-key": KEY, ...(init.headers ?? {}) } });
 
-async function finished(id) {
-  return waitFor(
-    async () => {
-      const job = await (await api(`/jobs/${id}`)).json();
-      return ["finished", "partial", "failed"].includes(job.status) && job;
-    },
-    { timeoutMs: 60_000, intervalMs: 300, what: `job ${id}` },
-  );
-}
+const finished = (id) => jobEnded(api, id, { intervalMs: 300 });
 
 async function scimUser(userName) {
   const filter = encodeURIComponent(`userName eq "${userName}"`);
