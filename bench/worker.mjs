@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { ROOT, freePort, randomKey, startScimServer, startWorker, tenant, waitFor } from "../tests/support/stack.mjs";
+import { ROOT, freePort, jobEnded, randomKey, startScimServer, startWorker, tenant } from "../tests/support/stack.mjs";
 
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -91,13 +91,8 @@ async function runJob(worker, key, request) {
   // Polled every 50 ms, and the job counts as done when a poll sees it (up to 50 ms late, charged
   // to the Worker). Polling every 10 ms cost ~400 ms of CPU per job (here and in workerd) on a
   // 2-core machine that scim2-server shares: the bench slowed the upstream it was measuring.
-  const done = await waitFor(
-    async () => {
-      const j = await (await fetch(`${worker.url}/jobs/${job.id}`, { headers: { "x-api-key": key } })).json();
-      return j.status !== "queued" && j.status !== "running" && j;
-    },
-    { timeoutMs: 600_000, intervalMs: 50, what: "the job" },
-  );
+  const read = (path) => fetch(`${worker.url}${path}`, { headers: { "x-api-key": key } });
+  const done = await jobEnded(read, job.id, { timeoutMs: 600_000, intervalMs: 50 });
   if (done.counts.created !== request.Operations.length) throw new Error(`the job created ${done.counts.created} of ${request.Operations.length}`);
   return { acceptedMs, retries: done.retries };
 }
