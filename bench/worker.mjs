@@ -101,7 +101,7 @@ async function runJob(worker, key, request) {
 // slows down as it fills, which would favour whichever ran first), then a warm-up job of the
 // same size the same way, then the measured one. Warm means what a Worker that has run a job
 // before has: its wasm tiered up by the JIT and its memory grown to the job's size (the first
-// job of an isolate is accepted about 40 ms slower; the cold figure is printed too).
+// job of an isolate is accepted about 60 ms slower; the cold figure is printed too).
 async function directOnce(users, chunk) {
   const scim = await startScimServer();
   await postDirect(scim, bulk(users, "warm.user"), chunk);
