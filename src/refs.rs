@@ -123,6 +123,10 @@ impl Graph {
     /// The sets of operations that depend on each other in a circle (strongly connected
     /// components with a cycle; a self-reference counts), each sorted, in order of first member.
     pub fn cyclic_groups(&self) -> Vec<Vec<usize>> {
+        // Most requests refer to nothing: no graph to build.
+        if self.depends_on.iter().all(Vec::is_empty) {
+            return Vec::new();
+        }
         let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(self.depends_on.len(), 0);
         let nodes: Vec<NodeIndex> = (0..self.depends_on.len()).map(|_| graph.add_node(())).collect();
         for (from, deps) in self.depends_on.iter().enumerate() {

@@ -182,26 +182,26 @@ impl RowReader<'_> {
     }
 
     fn set_structured(&mut self, key: &str, column: usize, value: &str) {
-        let parts: Vec<&str> = key.split('.').collect();
-        match parts.as_slice() {
-            ["emails", kind] => self.user.emails.push(Email {
+        let mut parts = key.split('.');
+        match [parts.next(), parts.next(), parts.next(), parts.next()] {
+            [Some("emails"), Some(kind), None, _] => self.user.emails.push(Email {
                 value: value.to_owned(),
-                kind: Some((*kind).to_owned()),
-                primary: *kind == "work",
+                kind: Some(kind.to_owned()),
+                primary: kind == "work",
             }),
-            ["phones", kind] => {
-                self.user.phones.push(Phone { value: value.to_owned(), kind: Some((*kind).to_owned()) })
+            [Some("phones"), Some(kind), None, _] => {
+                self.user.phones.push(Phone { value: value.to_owned(), kind: Some(kind.to_owned()) })
             }
-            ["addresses", kind, part] => {
-                let index = match self.user.addresses.iter().position(|a| a.kind.as_deref() == Some(*kind)) {
+            [Some("addresses"), Some(kind), Some(part), None] => {
+                let index = match self.user.addresses.iter().position(|a| a.kind.as_deref() == Some(kind)) {
                     Some(i) => i,
                     None => {
-                        self.user.addresses.push(Address { kind: Some((*kind).to_owned()), ..Address::default() });
+                        self.user.addresses.push(Address { kind: Some(kind.to_owned()), ..Address::default() });
                         self.user.addresses.len() - 1
                     }
                 };
                 let address = &mut self.user.addresses[index];
-                let slot = match *part {
+                let slot = match part {
                     "streetAddress" => &mut address.street_address,
                     "poBox" => &mut address.po_box,
                     "locality" => &mut address.locality,
@@ -211,7 +211,7 @@ impl RowReader<'_> {
                 };
                 *slot = Some(value.to_owned());
             }
-            ["jumpcloud", name] => self.set_jumpcloud(name, key, column, value),
+            [Some("jumpcloud"), Some(name), None, _] => self.set_jumpcloud(name, key, column, value),
             _ => {}
         }
     }

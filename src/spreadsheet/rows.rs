@@ -43,6 +43,9 @@ pub(crate) struct RowChecker {
     /// Values a column loses in every row alike (the target has no field for them), reported
     /// once per column at the end rather than once per row.
     left_out: Vec<LeftOut>,
+    /// The writer's finding (field, message) behind each group of `left_out`: the same finding
+    /// in a later row joins its group without being placed and worded again.
+    left_out_by_finding: Vec<(Option<String>, String, usize)>,
 }
 
 /// One column's values the target cannot carry, for the same reason in each row.
@@ -76,6 +79,7 @@ impl RowChecker {
             duplicates: RowDuplicates::new(target),
             unresolved: Vec::new(),
             left_out: Vec::new(),
+            left_out_by_finding: Vec::new(),
         }
     }
 
@@ -126,9 +130,26 @@ impl RowChecker {
             if code == Code::RefUnknownBulkId && refers_to_other_part(&finding, &records, &part_rows) {
                 continue;
             }
+            if let Some(group) = self.known_left_out(&finding) {
+                let row = finding.record.and_then(|r| numbers.get(r)).copied().unwrap_or(0);
+                self.left_out[group].add(row);
+                continue;
+            }
+            // Attribute pairs are renumbered per row, so their findings are placed every time.
+            let same_every_row = code == Code::FieldNoEquivalent
+                && !finding.target_rule
+                && !finding.field.as_deref().is_some_and(|f| f.starts_with("attributes."));
+            let key = same_every_row.then(|| (finding.field.clone(), finding.diagnostic.message.clone()));
             let finding = self.original_attribute(finding, rows);
             let placed = place(finding, &numbers, &self.headers, &self.fields);
-            out.extend(self.group_left_out(placed));
+            match self.group_left_out(placed) {
+                Ok(group) => {
+                    if let Some((field, message)) = key {
+                        self.left_out_by_finding.push((field, message, group));
+                    }
+                }
+                Err(other) => out.push(other),
+            }
         }
         super::sort_findings(&mut out, &self.headers);
         let body = super::elements(written.body);
@@ -136,28 +157,31 @@ impl RowChecker {
         Part { diagnostics: out, body, body_rows }
     }
 
-    /// Keeps a column's "left out" finding for the column's one finding at the end; hands any
-    /// other finding back.
-    fn group_left_out(&mut self, placed: Diagnostic) -> Option<Diagnostic> {
+    /// The group of `left_out` a writer's finding joins as it is, if one is known.
+    fn known_left_out(&self, finding: &Finding) -> Option<usize> {
+        let (field, message) = (finding.field.as_deref(), &finding.diagnostic.message);
+        self.left_out_by_finding.iter().find(|(f, m, _)| f.as_deref() == field && m == message).map(|k| k.2)
+    }
+
+    /// Keeps a column's "left out" finding for the column's one finding at the end (`Ok`: the
+    /// group it joined); hands any other finding back.
+    fn group_left_out(&mut self, placed: Diagnostic) -> Result<usize, Diagnostic> {
         if placed.code != Code::FieldNoEquivalent || placed.column.is_none() {
-            return Some(placed);
+            return Err(placed);
         }
         let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
         let row = placed.row.unwrap_or(0);
         let same = |l: &LeftOut| l.first.column == placed.column && l.says == says;
-        match self.left_out.iter_mut().find(|l| same(l)) {
+        match self.left_out.iter().position(same) {
             Some(group) => {
-                // The first rows by number (a stream learns of some rows' managers only at the end).
-                group.count += 1;
-                if group.rows.len() < ROWS_NAMED || group.rows.last().is_some_and(|&last| row < last) {
-                    let at = group.rows.partition_point(|&r| r < row);
-                    group.rows.insert(at, row);
-                    group.rows.truncate(ROWS_NAMED);
-                }
+                self.left_out[group].add(row);
+                Ok(group)
             }
-            None => self.left_out.push(LeftOut { first: placed, says, rows: vec![row], count: 1 }),
+            None => {
+                self.left_out.push(LeftOut { first: placed, says, rows: vec![row], count: 1 });
+                Ok(self.left_out.len() - 1)
+            }
         }
-        None
     }
 
     /// Attribute pairs are renumbered without gaps, so a finding about `attributes.i` is turned
@@ -197,7 +221,7 @@ impl RowChecker {
             let resolved = self.managers.resolve(&value, row);
             if resolved != value {
                 for finding in self.late_manager(row, resolved) {
-                    out.extend(self.group_left_out(finding));
+                    out.extend(self.group_left_out(finding).err());
                 }
             }
         }
@@ -225,6 +249,17 @@ impl RowChecker {
 }
 
 impl LeftOut {
+    /// Counts one more row, keeping the first rows by number (a stream learns of some rows'
+    /// managers only at the end).
+    fn add(&mut self, row: u64) {
+        self.count += 1;
+        if self.rows.len() < ROWS_NAMED || self.rows.last().is_some_and(|&last| row < last) {
+            let at = self.rows.partition_point(|&r| r < row);
+            self.rows.insert(at, row);
+            self.rows.truncate(ROWS_NAMED);
+        }
+    }
+
     /// A single row keeps its row finding; more become one finding about the column, which
     /// names the first rows and counts the rest (a column the target has no field for would
     /// otherwise give as many identical warnings as the sheet has rows).
