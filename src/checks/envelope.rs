@@ -1,6 +1,6 @@
 //! The SCIM bulk request (RFC 7644 §3.7) and each of its operations, in RFC or Oracle HCM dialect.
 
-use super::{Ctx, Expected, expect_type, patch, push_token, references, resources, type_name, unique};
+use super::{Ctx, Expected, Ptr, expect_type, patch, references, resources, type_name, unique};
 use crate::diag::Code;
 use crate::payload::{oracle, scim};
 use foldhash::{HashMap, HashMapExt};
@@ -38,8 +38,9 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
 
     let mut bulk_ids: HashMap<&str, usize> = HashMap::with_capacity(operations.len());
     let mut users = unique::Seen::new(ctx.output);
+    let root = Ptr::new("/Operations");
     for (index, operation) in operations.iter().enumerate() {
-        let pointer = push_token("/Operations", index);
+        let pointer = root.index(index);
         check_operation(operation, index, &pointer, &mut bulk_ids, &mut users, ctx);
     }
     references::check(operations, ctx);
@@ -97,7 +98,7 @@ fn check_fail_on_errors(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
 fn check_operation<'v>(
     operation: &'v Value,
     index: usize,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     bulk_ids: &mut HashMap<&'v str, usize>,
     users: &mut unique::Seen,
     ctx: &mut Ctx<'_>,
@@ -122,24 +123,24 @@ fn check_operation<'v>(
     if method == Some(scim::Method::Post) && op.contains_key("version") {
         ctx.report(
             Code::OpVersionIgnored,
-            &push_token(pointer, "version"),
+            pointer.key("version"),
             Some("version"),
             "`version` (an ETag) only applies to PUT, PATCH and DELETE; remove it from this POST.",
         );
     }
 
-    let data_pointer = push_token(pointer, "data");
+    let data_pointer = pointer.key("data");
     match (method, op.get("data")) {
         (Some(scim::Method::Delete), Some(_)) => ctx.report(
             Code::OpDataIgnored,
-            &data_pointer,
+            data_pointer,
             Some("data"),
             "A DELETE operation takes no `data`; the server ignores it. Remove it.",
         ),
         (Some(scim::Method::Delete) | None, _) => {}
         (Some(m), None) => ctx.report(
             Code::OpDataMissing,
-            &data_pointer,
+            data_pointer,
             Some("data"),
             format!(
                 "A {} operation needs `data`: the resource{} to send.",
@@ -151,7 +152,7 @@ fn check_operation<'v>(
     }
 }
 
-fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Option<scim::Method> {
+fn check_method(op: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) -> Option<scim::Method> {
     let raw = op.get("method");
     let method = match raw.and_then(Value::as_str) {
         Some("POST") => Some(scim::Method::Post),
@@ -169,7 +170,7 @@ fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Op
         };
         ctx.report(
             Code::OpMethodInvalid,
-            &push_token(pointer, "method"),
+            pointer.key("method"),
             Some("method"),
             format!("`method` must be one of \"POST\", \"PUT\", \"PATCH\", \"DELETE\".{hint}"),
         );
@@ -181,28 +182,28 @@ fn check_method(op: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) -> Op
 fn check_path<'v>(
     op: &'v Map<String, Value>,
     method: Option<scim::Method>,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     ctx: &mut Ctx<'_>,
 ) -> Option<&'v str> {
-    let at = push_token(pointer, "path");
+    let at = pointer.key("path");
     let Some(path) = op.get("path").and_then(Value::as_str) else {
         ctx.report(
             Code::OpPathInvalid,
-            &at,
+            at,
             Some("path"),
             "Every operation needs a `path`: /Users for a POST, /Users/{id} for PUT, PATCH and DELETE.",
         );
         return None;
     };
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let well_formed = path.starts_with('/') && segments.iter().all(|s| !s.is_empty());
-    let resource_type = segments.first().copied().filter(|s| !s.is_empty());
+    let segments = || path.trim_start_matches('/').split('/');
+    let well_formed = path.starts_with('/') && segments().all(|s| !s.is_empty());
+    let resource_type = segments().next().filter(|s| !s.is_empty());
     let expected = match method {
         Some(scim::Method::Post) => 1,
         Some(_) => 2,
         None => return resource_type,
     };
-    if !well_formed || segments.len() != expected {
+    if !well_formed || segments().count() != expected {
         let message = if expected == 1 {
             "A POST's `path` must be a resource type endpoint such as /Users or /Groups, without an id.".to_owned()
         } else {
@@ -211,7 +212,7 @@ fn check_path<'v>(
                 method.map_or("", scim::Method::as_str)
             )
         };
-        ctx.report(Code::OpPathInvalid, &at, Some("path"), message);
+        ctx.report(Code::OpPathInvalid, at, Some("path"), message);
     }
     resource_type
 }
@@ -220,15 +221,15 @@ fn check_bulk_id<'v>(
     op: &'v Map<String, Value>,
     method: Option<scim::Method>,
     index: usize,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     seen: &mut HashMap<&'v str, usize>,
     ctx: &mut Ctx<'_>,
 ) {
-    let at = push_token(pointer, "bulkId");
+    let at = pointer.key("bulkId");
     match op.get("bulkId") {
         None if method == Some(scim::Method::Post) => ctx.report(
             Code::OpBulkIdMissing,
-            &at,
+            at,
             Some("bulkId"),
             "A POST needs a `bulkId`: a name of your choosing, unique in the request, that the response will carry back.",
         ),
@@ -242,7 +243,7 @@ fn check_bulk_id<'v>(
                 seen.insert(id.as_str(), first);
                 ctx.report(
                     Code::OpBulkIdDuplicate,
-                    &at,
+                    at,
                     Some("bulkId"),
                     format!(
                         "Operation {} uses the same `bulkId` as operation {} (/Operations/{first}/bulkId); each must be unique.",
@@ -254,7 +255,7 @@ fn check_bulk_id<'v>(
         }
         Some(other) => ctx.report(
             Code::OpBulkIdMissing,
-            &at,
+            at,
             Some("bulkId"),
             format!("`bulkId` must be a non-empty string, not {}.", type_name(other)),
         ),
@@ -265,7 +266,7 @@ fn check_data(
     data: &Value,
     method: scim::Method,
     resource_type: Option<&str>,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     index: usize,
     users: &mut unique::Seen,
     ctx: &mut Ctx<'_>,

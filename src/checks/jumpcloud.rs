@@ -3,7 +3,7 @@
 
 use super::resources::check_email_address;
 use super::unique::{Key, Place, Seen};
-use super::{Ctx, Expected, check_type, push_token, type_name};
+use super::{Ctx, Expected, Ptr, check_type, type_name};
 use crate::diag::Code;
 use crate::options::{Format, PasswordPolicy};
 use serde_json::{Map, Value};
@@ -80,13 +80,14 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
         return 0;
     };
     let mut seen = Seen::new(ctx.output);
+    let root = Ptr::new("");
     for (index, user) in users.iter().enumerate() {
-        let pointer = push_token("", index);
+        let pointer = root.index(index);
         match user.as_object() {
             Some(user) => check_user(user, index, &pointer, creating, &mut seen, ctx),
             None => ctx.report(
                 Code::JcNotArray,
-                &pointer,
+                pointer,
                 None,
                 format!("User {} must be a JSON object, not {}.", index + 1, type_name(user)),
             ),
@@ -99,7 +100,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
 fn check_user(
     user: &Map<String, Value>,
     index: usize,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     creating: bool,
     seen: &mut Seen,
     ctx: &mut Ctx<'_>,
@@ -119,16 +120,16 @@ fn check_user(
         if is_read_only(field, creating) {
             ctx.report(
                 Code::JcReadOnlyField,
-                &push_token(pointer, field),
+                pointer.key(field),
                 Some(field),
                 format!("`{field}` is set by JumpCloud and is ignored or refused on input; muster leaves it out."),
             );
         }
         match (field, value) {
-            ("unix_uid" | "unix_guid", _) => check_positive(Some(value), &push_token(pointer, field), field, ctx),
+            ("unix_uid" | "unix_guid", _) => check_positive(Some(value), &pointer.key(field), field, ctx),
             ("mfa", Value::Object(mfa)) => check_positive(
                 mfa.get("exclusionDays"),
-                &push_token(&push_token(pointer, "mfa"), "exclusionDays"),
+                &pointer.key("mfa").key("exclusionDays"),
                 "mfa.exclusionDays",
                 ctx,
             ),
@@ -138,21 +139,22 @@ fn check_user(
             ("attributes", _) => check_attributes(value, pointer, ctx),
             ("addresses" | "phoneNumbers", _) => check_nested_ids(field, value, pointer, ctx),
             ("username", Value::String(username)) => {
-                check_username(username, &push_token(pointer, "username"), ctx);
+                check_username(username, &pointer.key("username"), ctx);
                 seen.note(Key::UserName, username, place, ctx);
             }
             ("email", Value::String(address)) => {
                 if !address.is_empty() {
-                    check_email_address(address, &push_token(pointer, field), field, ctx);
+                    check_email_address(address, &pointer.key(field), field, ctx);
                 }
                 seen.note(Key::Email, address, place, ctx);
             }
             ("alternateEmail", Value::String(address)) if !address.is_empty() => {
-                check_email_address(address, &push_token(pointer, field), field, ctx);
+                check_email_address(address, &pointer.key(field), field, ctx);
             }
             ("recoveryEmail", _) => {
                 if let Some(address) = value.get("address").and_then(Value::as_str) {
-                    let at = push_token(&push_token(pointer, "recoveryEmail"), "address");
+                    let recovery = pointer.key("recoveryEmail");
+                    let at = recovery.key("address");
                     check_email_address(address, &at, "recoveryEmail.address", ctx);
                 }
             }
@@ -163,20 +165,20 @@ fn check_user(
     }
 }
 
-fn check_password(password: &str, user: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_password(password: &str, user: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(policy) = &ctx.options.password_policy else { return };
     let username = user.get("username").and_then(Value::as_str);
     if let Some(problem) = policy_violation(policy, password, username) {
         ctx.report(
             Code::JcPasswordPolicy,
-            &push_token(pointer, "password"),
+            pointer.key("password"),
             Some("password"),
             format!("The password {problem}, as the organisation's password policy requires."),
         );
     }
 }
 
-fn check_length(value: &Value, limit: usize, field: &str, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_length(value: &Value, limit: usize, field: &str, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(text) = value.as_str() else { return };
     // Byte length bounds the character count: skip counting short values.
     if text.len() <= limit {
@@ -186,21 +188,21 @@ fn check_length(value: &Value, limit: usize, field: &str, pointer: &str, ctx: &m
     if length > limit {
         ctx.report(
             Code::JcTooLong,
-            &push_token(pointer, field),
+            pointer.key(field),
             Some(field),
             format!("`{field}` is {length} characters long; JumpCloud accepts at most {limit}."),
         );
     }
 }
 
-fn check_required(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
+fn check_required(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, ctx: &mut Ctx<'_>) {
     let present = |key: &str| user.get(key).and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty());
     if creating {
         for key in ["username", "email"] {
             if !present(key) {
                 ctx.report(
                     Code::JcRequiredMissing,
-                    &push_token(pointer, key),
+                    pointer.key(key),
                     Some(key),
                     format!("Creating a JumpCloud user needs a non-empty `{key}`."),
                 );
@@ -208,17 +210,17 @@ fn check_required(user: &Map<String, Value>, pointer: &str, creating: bool, ctx:
         }
         return;
     }
-    let at = push_token(pointer, "id");
+    let at = pointer.key("id");
     match user.get("id").and_then(Value::as_str) {
         None => ctx.report(
             Code::JcRequiredMissing,
-            &at,
+            at,
             Some("id"),
             "Updating a JumpCloud user needs its `id` (the 24-character ObjectId shown in the console URL).",
         ),
         Some(id) if !is_object_id(id) => ctx.report(
             Code::JcIdInvalid,
-            &at,
+            at,
             Some("id"),
             "`id` must be a 24-character hexadecimal ObjectId, for example 5f0c1b2e3d4a5b6c7d8e9f01.",
         ),
@@ -230,7 +232,7 @@ pub(crate) fn is_object_id(id: &str) -> bool {
     id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn check_nested_ids(list: &str, items: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_nested_ids(list: &str, items: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if !check_type(ctx, list, items, pointer, Expected::Array) {
         return;
     }
@@ -239,7 +241,7 @@ fn check_nested_ids(list: &str, items: &Value, pointer: &str, ctx: &mut Ctx<'_>)
             if item.get(key).is_some() {
                 ctx.report(
                     Code::JcReadOnlyField,
-                    &push_token(&push_token(&push_token(pointer, list), i), key),
+                    pointer.key(list).index(i).key(key),
                     Some(&format!("{list}[{i}].{key}")),
                     format!(
                         "`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."
@@ -250,10 +252,10 @@ fn check_nested_ids(list: &str, items: &Value, pointer: &str, ctx: &mut Ctx<'_>)
     }
 }
 
-fn check_state(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &mut Ctx<'_>) {
+fn check_state(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, ctx: &mut Ctx<'_>) {
     let allowed: &[&str] = if creating { &["STAGED", "ACTIVATED", "SUSPENDED"] } else { &["ACTIVATED", "SUSPENDED"] };
     let state = user.get("state");
-    let at = push_token(pointer, "state");
+    let at = pointer.key("state");
     if let Some(state) = state
         && !state.as_str().is_some_and(|s| allowed.contains(&s))
     {
@@ -261,7 +263,7 @@ fn check_state(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &m
             if !creating && state.as_str() == Some("STAGED") { " A user cannot be moved back to STAGED." } else { "" };
         ctx.report(
             Code::JcStateInvalid,
-            &at,
+            at,
             Some("state"),
             format!(
                 "`state` must be one of {} when {}.{extra}",
@@ -278,14 +280,14 @@ fn check_state(user: &Map<String, Value>, pointer: &str, creating: bool, ctx: &m
     if conflict {
         ctx.report(
             Code::JcStateConflict,
-            &push_token(pointer, "suspended"),
+            pointer.key("suspended"),
             Some("suspended"),
             "`suspended` contradicts `state`: use state SUSPENDED with suspended true (or leave suspended out).",
         );
     }
 }
 
-fn check_positive(value: Option<&Value>, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
+fn check_positive(value: Option<&Value>, pointer: &Ptr<'_>, field: &str, ctx: &mut Ctx<'_>) {
     let Some(value) = value else { return };
     if value.as_u64().is_none_or(|n| n < 1) {
         ctx.report(
@@ -297,18 +299,18 @@ fn check_positive(value: Option<&Value>, pointer: &str, field: &str, ctx: &mut C
     }
 }
 
-fn check_attributes(attributes: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_attributes(attributes: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if !check_type(ctx, "attributes", attributes, pointer, Expected::Array) {
         return;
     }
-    let base = push_token(pointer, "attributes");
+    let base = pointer.key("attributes");
     for (i, attribute) in attributes.as_array().into_iter().flatten().enumerate() {
-        let at = push_token(&base, i);
+        let at = base.index(i);
         let name = attribute.get("name").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
             ctx.report(
                 Code::JcAttributeInvalid,
-                &push_token(&at, "name"),
+                at.key("name"),
                 Some(&format!("attributes[{i}].name")),
                 "A custom attribute name may only contain letters and digits (no spaces, dots or dashes).",
             );
@@ -317,13 +319,13 @@ fn check_attributes(attributes: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
             Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= 1024 => {}
             Some(Value::String(v)) if !v.is_empty() => ctx.report(
                 Code::JcTooLong,
-                &push_token(&at, "value"),
+                at.key("value"),
                 Some(&format!("attributes[{i}].value")),
                 "A custom attribute value may be at most 1024 characters long.",
             ),
             _ => ctx.report(
                 Code::JcAttributeInvalid,
-                &push_token(&at, "value"),
+                at.key("value"),
                 Some(&format!("attributes[{i}].value")),
                 "A custom attribute needs a non-empty text `value`; remove attributes you have no value for.",
             ),
@@ -333,7 +335,7 @@ fn check_attributes(attributes: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
 
 /// JumpCloud's username conventions: hard errors for what breaks device accounts, a warning for
 /// what only Windows refuses.
-fn check_username(username: &str, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_username(username: &str, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let problem = if !username.chars().next().is_some_and(char::is_alphabetic) {
         Some("must start with a letter")
     } else if username.chars().any(char::is_whitespace) {

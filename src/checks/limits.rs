@@ -29,7 +29,7 @@ pub(super) fn check_operation_sizes(operations: &[Value], ctx: &mut Ctx<'_>) {
         if size > max {
             ctx.report(
                 Code::PlanOperationTooLarge,
-                &push_token("/Operations", i),
+                push_token("/Operations", i),
                 None,
                 format!(
                     "Operation {} alone is {size} bytes; the upstream accepts at most {max} bytes per request (maxPayloadSize), so it can never be sent. Make it smaller, for example by splitting a large PATCH.",

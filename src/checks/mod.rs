@@ -13,7 +13,7 @@ mod unique;
 
 #[doc(hidden)]
 pub use patch_path::is_valid as is_valid_patch_path;
-pub(crate) use pointer::push_token;
+pub(crate) use pointer::{Ptr, push_token};
 pub(crate) use unique::{DigestMap, lowercase_digest};
 
 use crate::diag::{Code, Diagnostic, Report};
@@ -85,8 +85,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records a finding at `pointer`, naming `field` when there is one.
-    pub(crate) fn report(&mut self, code: Code, pointer: &str, field: Option<&str>, message: impl Into<String>) {
-        let mut d = Diagnostic::new(code, message).at_pointer(pointer);
+    pub(crate) fn report(
+        &mut self,
+        code: Code,
+        pointer: impl std::fmt::Display,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        let mut d = Diagnostic::new(code, message).at_pointer(pointer.to_string());
         d.field = field.map(str::to_owned);
         self.out.push(d);
     }
@@ -113,14 +119,14 @@ pub(crate) fn expect_type(
     ctx: &mut Ctx<'_>,
     object: &serde_json::Map<String, Value>,
     key: &str,
-    pointer: &str,
+    pointer: &Ptr<'_>,
     expected: Expected,
 ) -> bool {
     object.get(key).is_none_or(|value| check_type(ctx, key, value, pointer, expected))
 }
 
 /// Checks that `value` (the member `key` of the object at `pointer`) has the expected type.
-pub(crate) fn check_type(ctx: &mut Ctx<'_>, key: &str, value: &Value, pointer: &str, expected: Expected) -> bool {
+pub(crate) fn check_type(ctx: &mut Ctx<'_>, key: &str, value: &Value, pointer: &Ptr<'_>, expected: Expected) -> bool {
     let (ok, wanted) = match expected {
         Expected::Bool => (value.is_boolean(), "true or false"),
         Expected::String => (value.is_string(), "a string"),
@@ -130,7 +136,7 @@ pub(crate) fn check_type(ctx: &mut Ctx<'_>, key: &str, value: &Value, pointer: &
     if !ok {
         ctx.report(
             Code::TypeMismatch,
-            &push_token(pointer, key),
+            pointer.key(key),
             Some(key),
             format!("`{key}` must be {wanted}, not {}.", type_name(value)),
         );

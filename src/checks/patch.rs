@@ -1,11 +1,11 @@
 //! PATCH bodies (RFC 7644 §3.5.2) carried in bulk `data`.
 
-use super::{Ctx, push_token, type_name};
+use super::{Ctx, Ptr, type_name};
 use crate::diag::Code;
 use crate::payload::scim::PATCH_OP_URN;
 use serde_json::{Map, Value};
 
-pub(super) fn check(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn check(data: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let has_urn = data
         .get("schemas")
         .and_then(Value::as_array)
@@ -22,13 +22,13 @@ pub(super) fn check(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>)
         );
         return;
     };
-    let base = push_token(pointer, "Operations");
+    let base = pointer.key("Operations");
     for (i, operation) in operations.iter().enumerate() {
-        check_operation(operation, &push_token(&base, i), ctx);
+        check_operation(operation, &base.index(i), ctx);
     }
 }
 
-fn check_operation(operation: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_operation(operation: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(operation) = operation.as_object() else {
         ctx.report(
             Code::PatchOpInvalid,
@@ -40,20 +40,20 @@ fn check_operation(operation: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
     };
     // Servers take `op` case-insensitively (Entra ID sends "Replace").
     let op = operation.get("op").and_then(Value::as_str).map(str::to_ascii_lowercase);
-    let op_pointer = push_token(pointer, "op");
+    let op_pointer = pointer.key("op");
     let Some(op) = op.filter(|o| ["add", "remove", "replace"].contains(&o.as_str())) else {
-        ctx.report(Code::PatchOpInvalid, &op_pointer, Some("op"), "`op` must be \"add\", \"remove\" or \"replace\".");
+        ctx.report(Code::PatchOpInvalid, op_pointer, Some("op"), "`op` must be \"add\", \"remove\" or \"replace\".");
         return;
     };
 
     let path = operation.get("path");
     if let Some(path) = path {
-        check_path(path, &push_token(pointer, "path"), ctx);
+        check_path(path, &pointer.key("path"), ctx);
     }
     if op == "remove" && path.is_none() {
         ctx.report(
             Code::PatchMissingMember,
-            &push_token(pointer, "path"),
+            pointer.key("path"),
             Some("path"),
             "A remove operation needs a `path` naming what to remove, for example emails[type eq \"work\"].",
         );
@@ -61,14 +61,14 @@ fn check_operation(operation: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
     if op != "remove" && !operation.contains_key("value") {
         ctx.report(
             Code::PatchMissingMember,
-            &push_token(pointer, "value"),
+            pointer.key("value"),
             Some("value"),
             format!("An {op} operation needs a `value`."),
         );
     }
 }
 
-fn check_path(path: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_path(path: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(text) = path.as_str() else {
         ctx.report(
             Code::PatchPathInvalid,

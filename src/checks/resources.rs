@@ -1,6 +1,6 @@
 //! Users and Groups in bulk `data` (RFC 7643 §4), and Oracle HCM's Roles membership PATCH.
 
-use super::{Ctx, Expected, check_type, expect_type, push_token, type_name};
+use super::{Ctx, Expected, Ptr, check_type, expect_type, type_name};
 use crate::diag::Code;
 use crate::payload::{oracle, scim};
 use serde_json::{Map, Value};
@@ -14,7 +14,7 @@ pub(super) enum Mode {
 }
 
 /// One pass over the user's members (objects are B-trees: repeated lookups were the main cost).
-pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     check_user_schema(user, mode, pointer, ctx);
     let mut user_name = None;
     for (key, value) in user {
@@ -42,16 +42,16 @@ pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &str, c
             Some(v) if !v.is_string() => format!("`userName` must be a string, not {}.", type_name(v)),
             _ => "Every User needs a non-empty `userName`, unique across the service provider.".to_owned(),
         };
-        ctx.report(Code::UserNameMissing, &push_token(pointer, "userName"), Some("userName"), message);
+        ctx.report(Code::UserNameMissing, pointer.key("userName"), Some("userName"), message);
     }
 }
 
-fn check_enterprise(enterprise: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
-    let at = push_token(pointer, scim::ENTERPRISE_USER_URN);
+fn check_enterprise(enterprise: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
+    let at = pointer.key(scim::ENTERPRISE_USER_URN);
     let Some(ext) = enterprise.as_object() else {
         ctx.report(
             Code::TypeMismatch,
-            &at,
+            at,
             Some("enterprise extension"),
             format!("The enterprise extension must be an object, not {}.", type_name(enterprise)),
         );
@@ -63,7 +63,7 @@ fn check_enterprise(enterprise: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
                 check_type(ctx, key, value, &at, Expected::String);
             }
             "manager" if check_type(ctx, key, value, &at, Expected::Object) => {
-                check_manager(value, &push_token(&at, "manager"), ctx);
+                check_manager(value, &at.key("manager"), ctx);
             }
             _ => {}
         }
@@ -71,31 +71,29 @@ fn check_enterprise(enterprise: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
 }
 
 /// RFC 7643 §4.3: a manager has `value` (the manager's id) and `$ref` (its URI), both REQUIRED.
-fn check_manager(manager: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_manager(manager: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(manager) = manager.as_object() else { return };
     let value = manager.get("value").and_then(Value::as_str);
     if value.is_some() && !manager.contains_key("$ref") {
         ctx.report(
             Code::ManagerRefMissing,
-            &push_token(pointer, "$ref"),
+            pointer.key("$ref"),
             Some("manager.$ref"),
             "RFC 7643 §4.3 requires `$ref` beside the manager's `value`, and strict servers refuse it without: add \"$ref\": \"../Users/<the same id or bulkId:…>\".",
         );
     }
 }
 
-fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
-    let schemas: Vec<&str> = user
-        .get("schemas")
-        .and_then(Value::as_array)
-        .map_or_else(Vec::new, |s| s.iter().filter_map(Value::as_str).collect());
-    let at = push_token(pointer, "schemas");
+fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
+    let schemas = user.get("schemas").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let has = |urn: &str| schemas.iter().any(|s| s.as_str() == Some(urn));
+    let at = pointer.key("schemas");
     let (own, other) =
         if ctx.is_oracle() { (oracle::USER_URN, scim::USER_URN) } else { (scim::USER_URN, oracle::USER_URN) };
-    if schemas.contains(&own) {
+    if has(own) {
         return;
     }
-    if schemas.contains(&other) {
+    if has(other) {
         let (code, message) = if ctx.is_oracle() {
             (
                 Code::UserRfcUrnInOracle,
@@ -115,11 +113,11 @@ fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: 
                 ),
             )
         };
-        ctx.report(code, &at, Some("schemas"), message);
+        ctx.report(code, at, Some("schemas"), message);
     } else if mode != Mode::Partial {
         ctx.report(
             Code::ResourceSchemaMissing,
-            &at,
+            at,
             Some("schemas"),
             format!("A User's `schemas` must contain \"{own}\"."),
         );
@@ -127,42 +125,42 @@ fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &str, ctx: 
 }
 
 /// RFC 7643 §3.1: ids are issued by the server and never contain the reserved word "bulkId".
-fn check_id(id: &Value, mode: Mode, pointer: &str, ctx: &mut Ctx<'_>) {
-    let at = push_token(pointer, "id");
+fn check_id(id: &Value, mode: Mode, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
+    let at = pointer.key("id");
     if id.as_str().is_some_and(|id| id.contains("bulkId")) {
         ctx.report(
             Code::OpIdReserved,
-            &at,
+            at,
             Some("id"),
             "\"bulkId\" is a reserved word (RFC 7643 §3.1) and may not appear in an `id`; use `bulkId` on the operation instead.",
         );
     } else if mode == (Mode::Full { creating: true }) {
         ctx.report(
             Code::OpIdReserved,
-            &at,
+            at,
             Some("id"),
             "The server assigns `id` (RFC 7643 §3.1); leave it out of a POST and use `externalId` for your own identifier.",
         );
     }
 }
 
-fn check_emails(emails: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
+fn check_emails(emails: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(emails) = emails.as_array() else { return };
-    let base = push_token(pointer, "emails");
+    let base = pointer.key("emails");
     let mut first_primary: Option<usize> = None;
     for (i, email) in emails.iter().enumerate() {
-        let at = push_token(&base, i);
+        let at = base.index(i);
         let Some(email) = email.as_object() else {
-            ctx.report(Code::TypeMismatch, &at, Some("emails"), "Each email must be an object with `value`.");
+            ctx.report(Code::TypeMismatch, at, Some("emails"), "Each email must be an object with `value`.");
             continue;
         };
-        let field = format!("emails[{i}].value");
+        let field = format_args!("emails[{i}].value");
         match email.get("value") {
-            Some(Value::String(address)) => check_email_address(address, &push_token(&at, "value"), &field, ctx),
+            Some(Value::String(address)) => check_email_address(address, &at.key("value"), field, ctx),
             _ => ctx.report(
                 Code::EmailInvalid,
-                &push_token(&at, "value"),
-                Some(&field),
+                at.key("value"),
+                Some(&field.to_string()),
                 "Each email needs a `value`: the address.",
             ),
         }
@@ -170,7 +168,7 @@ fn check_emails(emails: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
             match first_primary {
                 Some(first) => ctx.report(
                     Code::EmailPrimaryMultiple,
-                    &push_token(&at, "primary"),
+                    at.key("primary"),
                     Some(&format!("emails[{i}].primary")),
                     format!("Email {} is also marked primary (as email {} is); only one may be.", i + 1, first + 1),
                 ),
@@ -182,36 +180,36 @@ fn check_emails(emails: &Value, pointer: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn check_email_type(email: &Map<String, Value>, pointer: &str, i: usize, ctx: &mut Ctx<'_>) {
+fn check_email_type(email: &Map<String, Value>, pointer: &Ptr<'_>, i: usize, ctx: &mut Ctx<'_>) {
     let Some(kind) = email.get("type").and_then(Value::as_str) else {
         return;
     };
-    let field = format!("emails[{i}].type");
-    let at = push_token(pointer, "type");
+    let field = || Some(format!("emails[{i}].type"));
+    let at = pointer.key("type");
     if ctx.is_oracle() && kind.eq_ignore_ascii_case("work") {
         ctx.report(
             Code::EmailTypeDialect,
-            &at,
-            Some(&field),
+            at,
+            field().as_deref(),
             format!("Oracle HCM codes a work email as \"{}\", not \"{kind}\".", oracle::EMAIL_TYPE_WORK),
         );
     } else if !ctx.is_oracle() && kind == oracle::EMAIL_TYPE_WORK {
         ctx.report(
             Code::EmailTypeDialect,
-            &at,
-            Some(&field),
+            at,
+            field().as_deref(),
             "\"W\" is Oracle HCM's code for a work email; RFC 7643 uses \"work\" (or \"home\", \"other\").",
         );
     }
 }
 
 /// Email syntax (RFC 5321/5322), shared by every dialect and the spreadsheet rules.
-pub(crate) fn check_email_address(address: &str, pointer: &str, field: &str, ctx: &mut Ctx<'_>) {
+pub(crate) fn check_email_address(address: &str, pointer: &Ptr<'_>, field: impl std::fmt::Display, ctx: &mut Ctx<'_>) {
     if !is_valid_email(address) {
         ctx.report(
             Code::EmailInvalid,
             pointer,
-            Some(field),
+            Some(&field.to_string()),
             format!("`{field}` is not a valid email address; write it as name@example.com."),
         );
     }
@@ -221,7 +219,7 @@ pub(crate) fn is_valid_email(address: &str) -> bool {
     address.trim() == address && email_address::EmailAddress::is_valid(address)
 }
 
-pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let has_urn = group
         .get("schemas")
         .and_then(Value::as_array)
@@ -229,7 +227,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
     if !has_urn {
         ctx.report(
             Code::ResourceSchemaMissing,
-            &push_token(pointer, "schemas"),
+            pointer.key("schemas"),
             Some("schemas"),
             format!("A Group's `schemas` must contain \"{}\".", scim::GROUP_URN),
         );
@@ -237,7 +235,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
     if group.get("displayName").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         ctx.report(
             Code::GroupDisplayNameMissing,
-            &push_token(pointer, "displayName"),
+            pointer.key("displayName"),
             Some("displayName"),
             "Every Group needs a non-empty `displayName`.",
         );
@@ -246,12 +244,12 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
         check_id(id, Mode::Full { creating: false }, pointer, ctx);
     }
     if expect_type(ctx, group, "members", pointer, Expected::Array) {
-        let base = push_token(pointer, "members");
+        let base = pointer.key("members");
         for (i, member) in group.get("members").and_then(Value::as_array).into_iter().flatten().enumerate() {
             if !member.get("value").is_some_and(Value::is_string) {
                 ctx.report(
                     Code::TypeMismatch,
-                    &push_token(&push_token(&base, i), "value"),
+                    base.index(i).key("value"),
                     Some(&format!("members[{i}].value")),
                     "Each member needs a `value`: the member's id, or bulkId:… for one created in this request.",
                 );
@@ -261,25 +259,25 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &str, ctx: &mut C
 }
 
 /// Oracle HCM `PATCH /Roles/{id}`: `{"members": [{"value": …, "operation": "ADD" | "REMOVE"}]}`.
-pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(members) = data.get("members").and_then(Value::as_array).filter(|m| !m.is_empty()) else {
         ctx.report(
             Code::OracleRoleMembersInvalid,
-            &push_token(pointer, "members"),
+            pointer.key("members"),
             Some("members"),
             "An Oracle HCM Roles PATCH needs `members`: [{\"value\": \"<user GUID>\", \"operation\": \"ADD\"}].",
         );
         return;
     };
-    let base = push_token(pointer, "members");
+    let base = pointer.key("members");
     for (i, member) in members.iter().enumerate() {
-        let at = push_token(&base, i);
+        let at = base.index(i);
         let value_ok = member.get("value").and_then(Value::as_str).is_some_and(|v| !v.is_empty());
         let operation = member.get("operation").and_then(Value::as_str);
         if !value_ok {
             ctx.report(
                 Code::OracleRoleMembersInvalid,
-                &push_token(&at, "value"),
+                at.key("value"),
                 Some(&format!("members[{i}].value")),
                 "Each role member needs a `value`: the user's GUID.",
             );
@@ -293,7 +291,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &str, ctx: 
             };
             ctx.report(
                 Code::OracleRoleMembersInvalid,
-                &push_token(&at, "operation"),
+                at.key("operation"),
                 Some(&format!("members[{i}].operation")),
                 format!("`operation` must be \"ADD\" or \"REMOVE\".{hint}"),
             );
