@@ -31,7 +31,7 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
     }
     let from = options.format.resolve(&value);
     let mut out = report.diagnostics;
-    let (records, skipped) = match from {
+    let (mut records, skipped) = match from {
         Format::JumpcloudCreate | Format::JumpcloudUpdate => {
             (records::from_jumpcloud(&value, from == Format::JumpcloudCreate), Vec::new())
         }
@@ -44,7 +44,7 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
                 .at_pointer(skip.pointer),
         );
     }
-    let written = write(&records, to, from.is_jumpcloud() == to.is_jumpcloud());
+    let written = write(&mut records, to, from.is_jumpcloud() == to.is_jumpcloud());
     out.extend(written.findings.into_iter().map(|f| match (f.record, f.target_rule) {
         (Some(record), true) => {
             let mut d = f.diagnostic;
@@ -79,7 +79,9 @@ pub struct Finding {
 
 /// Writes `records` as a `to` body and checks it against the target's own rules. `keep_extra`
 /// carries fields of the source dialect that have no canonical home (same dialect family only).
-pub fn write(records: &[Record], to: Format, keep_extra: bool) -> Written {
+/// Each record's user is moved into the body (not copied), so the records come back with empty
+/// users; their index, pointer and action stay.
+pub fn write(records: &mut [Record], to: Format, keep_extra: bool) -> Written {
     let mut findings = Vec::new();
     let mut writer = Writer { out: &mut findings, keep_extra, target: to, emitted: Vec::new() };
     let body = match to {
@@ -154,23 +156,25 @@ impl Writer<'_> {
         }
     }
 
-    fn extras(&mut self, record: &Record, into: &mut Map<String, Value>) {
-        for (key, value) in &record.user.extra {
+    fn extras(&mut self, record: &Record, extra: Map<String, Value>, into: &mut Map<String, Value>) {
+        for (key, value) in extra {
             if self.keep_extra {
-                into.insert(key.clone(), value.clone());
+                into.insert(key, value);
             } else {
-                self.lost(record, key, "");
+                self.lost(record, &key, "");
             }
         }
     }
 
     // --- SCIM and Oracle ----------------------------------------------------------------------
 
-    fn scim(&mut self, records: &[Record]) -> Value {
+    fn scim(&mut self, records: &mut [Record]) -> Value {
         let oracle = self.target == Format::Oracle;
         let mut operations = Vec::with_capacity(records.len());
-        for record in records {
-            let data = if oracle { self.oracle_user(record) } else { self.scim_user(record) };
+        for record in records.iter_mut() {
+            let user = std::mem::take(&mut record.user);
+            let record = &*record;
+            let data = if oracle { self.oracle_user(record, user) } else { self.scim_user(record, user) };
             let operation = match &record.action {
                 Action::Create { bulk_id } => {
                     let bulk_id = bulk_id.clone().unwrap_or_else(|| format!("user{}", record.index + 1));
@@ -210,28 +214,27 @@ impl Writer<'_> {
         super::body(self.target, operations)
     }
 
-    fn scim_user(&mut self, record: &Record) -> Value {
-        let u = &record.user;
+    fn scim_user(&mut self, record: &Record, u: User) -> Value {
         self.lost_if(record, "location", &u.location);
         self.lost_if(record, "description", &u.description);
         if !u.attributes.is_empty() {
             self.lost(record, "attributes", " (custom attributes need a SCIM schema extension on the server)");
         }
         let name = scim::Name {
-            given_name: u.given_name.clone(),
-            family_name: u.family_name.clone(),
-            middle_name: u.middle_name.clone(),
-            formatted: u.formatted_name.clone(),
+            given_name: u.given_name,
+            family_name: u.family_name,
+            middle_name: u.middle_name,
+            formatted: u.formatted_name,
             ..Default::default()
         };
         let enterprise = scim::EnterpriseUser {
-            employee_number: u.employee_number.clone(),
-            cost_center: u.cost_center.clone(),
-            organization: u.organization.clone(),
-            division: u.division.clone(),
-            department: u.department.clone(),
+            employee_number: u.employee_number,
+            cost_center: u.cost_center,
+            organization: u.organization,
+            division: u.division,
+            department: u.department,
             // RFC 7643 §4.3 requires `$ref` beside `value`; strict servers refuse a manager without it.
-            manager: u.manager.clone().map(|value| scim::Manager {
+            manager: u.manager.map(|value| scim::Manager {
                 reference: Some(format!("../Users/{value}")),
                 value: Some(value),
                 ..Default::default()
@@ -245,59 +248,58 @@ impl Writer<'_> {
         }
         let mut user = scim::User {
             schemas,
-            external_id: u.external_id.clone(),
-            user_name: u.user_name.clone(),
+            external_id: u.external_id,
+            user_name: u.user_name,
             name: (name != scim::Name::default()).then_some(name),
-            display_name: u.display_name.clone(),
-            nick_name: u.nick_name.clone(),
-            title: u.title.clone(),
-            user_type: u.user_type.clone(),
-            preferred_language: u.preferred_language.clone(),
-            locale: u.locale.clone(),
-            timezone: u.timezone.clone(),
+            display_name: u.display_name,
+            nick_name: u.nick_name,
+            title: u.title,
+            user_type: u.user_type,
+            preferred_language: u.preferred_language,
+            locale: u.locale,
+            timezone: u.timezone,
             active: u.active,
-            password: u.password.clone(),
+            password: u.password,
             emails: u
                 .emails
-                .iter()
+                .into_iter()
                 .map(|e| scim::MultiValued {
-                    value: e.value.clone(),
-                    kind: e.kind.clone(),
+                    value: e.value,
+                    kind: e.kind,
                     primary: e.primary.then_some(true),
                     extra: Map::new(),
                 })
                 .collect(),
             phone_numbers: u
                 .phones
-                .iter()
-                .map(|p| scim::MultiValued { value: p.value.clone(), kind: p.kind.clone(), ..Default::default() })
+                .into_iter()
+                .map(|p| scim::MultiValued { value: p.value, kind: p.kind, ..Default::default() })
                 .collect(),
-            addresses: u.addresses.iter().map(|a| self.scim_address(record, a)).collect(),
+            addresses: u.addresses.into_iter().map(|a| self.scim_address(record, a)).collect(),
             enterprise: has_enterprise.then_some(enterprise),
             ..Default::default()
         };
-        self.extras(record, &mut user.extra);
+        self.extras(record, u.extra, &mut user.extra);
         serde_json::to_value(user).unwrap_or(Value::Null)
     }
 
-    fn scim_address(&mut self, record: &Record, a: &records::Address) -> scim::Address {
+    fn scim_address(&mut self, record: &Record, a: records::Address) -> scim::Address {
         if a.po_box.is_some() || a.extended_address.is_some() {
             self.lost(record, "addresses.poBox", " (SCIM addresses have no PO box or extended line)");
         }
         scim::Address {
-            kind: a.kind.clone(),
-            formatted: a.formatted.clone(),
-            street_address: a.street_address.clone(),
-            locality: a.locality.clone(),
-            region: a.region.clone(),
-            postal_code: a.postal_code.clone(),
-            country: a.country.clone(),
+            kind: a.kind,
+            formatted: a.formatted,
+            street_address: a.street_address,
+            locality: a.locality,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
             ..Default::default()
         }
     }
 
-    fn oracle_user(&mut self, record: &Record) -> Value {
-        let u = &record.user;
+    fn oracle_user(&mut self, record: &Record, u: User) -> Value {
         for (field, value) in [
             ("externalId", &u.external_id),
             ("name.middleName", &u.middle_name),
@@ -329,7 +331,7 @@ impl Writer<'_> {
             }
         }
         let mut emails = Vec::new();
-        for (i, e) in u.emails.iter().enumerate() {
+        for (i, e) in u.emails.into_iter().enumerate() {
             let kind = match e.kind.as_deref() {
                 Some("work") | None => Some(oracle::EMAIL_TYPE_WORK.to_owned()),
                 Some(_) => {
@@ -337,30 +339,29 @@ impl Writer<'_> {
                     None
                 }
             };
-            emails.push(oracle::Email { value: e.value.clone(), kind, primary: e.primary.then_some(true) });
+            emails.push(oracle::Email { value: e.value, kind, primary: e.primary.then_some(true) });
         }
-        let name =
-            oracle::Name { given_name: u.given_name.clone(), family_name: u.family_name.clone(), extra: Map::new() };
+        let name = oracle::Name { given_name: u.given_name, family_name: u.family_name, extra: Map::new() };
         let mut user = oracle::User {
             schemas: vec![oracle::USER_URN.to_owned()],
-            user_name: u.user_name.clone(),
+            user_name: u.user_name,
             name: (name != oracle::Name::default()).then_some(name),
-            display_name: u.display_name.clone(),
+            display_name: u.display_name,
             active: u.active,
-            password: u.password.clone(),
+            password: u.password,
             emails,
             extra: Map::new(),
         };
-        self.extras(record, &mut user.extra);
+        self.extras(record, u.extra, &mut user.extra);
         serde_json::to_value(user).unwrap_or(Value::Null)
     }
 
     // --- JumpCloud ----------------------------------------------------------------------------
 
-    fn jumpcloud(&mut self, records: &[Record]) -> Value {
+    fn jumpcloud(&mut self, records: &mut [Record]) -> Value {
         let creating = self.target == Format::JumpcloudCreate;
         let mut users = Vec::with_capacity(records.len());
-        for record in records {
+        for record in records.iter_mut() {
             let fits = matches!(record.action, Action::Create { .. }) == creating;
             if !fits {
                 let (what, other) = if creating {
@@ -374,7 +375,9 @@ impl Writer<'_> {
                 self.out.push(Finding { record: Some(record.index), field: None, target_rule: false, diagnostic });
                 continue;
             }
-            let fields = self.jumpcloud_fields(record, creating);
+            let user = std::mem::take(&mut record.user);
+            let record = &*record;
+            let fields = self.jumpcloud_fields(record, user, creating);
             let user = match &record.action {
                 Action::Create { .. } => {
                     serde_json::to_value(jc::BulkUserCreate { user: fields, ..Default::default() })
@@ -389,8 +392,7 @@ impl Writer<'_> {
         Value::Array(users)
     }
 
-    fn jumpcloud_fields(&mut self, record: &Record, creating: bool) -> jc::UserFields {
-        let u: &User = &record.user;
+    fn jumpcloud_fields(&mut self, record: &Record, mut u: User, creating: bool) -> jc::UserFields {
         for (field, value) in [
             ("externalId", &u.external_id),
             ("name.formatted", &u.formatted_name),
@@ -402,14 +404,19 @@ impl Writer<'_> {
         ] {
             self.lost_if(record, field, value);
         }
-        let primary = u.primary_email();
-        let alternate = u.emails.iter().find(|e| Some(*e) != primary);
+        let primary_at = u.emails.iter().position(|e| e.primary).or((!u.emails.is_empty()).then_some(0));
+        let primary = primary_at.and_then(|i| u.emails.get(i));
+        let alternate_at = u.emails.iter().position(|e| Some(e) != primary);
+        let alternate = alternate_at.and_then(|i| u.emails.get(i));
         for (i, e) in u.emails.iter().enumerate() {
             if Some(e) != primary && Some(e) != alternate {
                 self.lost(record, &format!("emails[{i}]"), " (JumpCloud keeps one email and one alternate)");
             }
         }
-        let manager = match &u.manager {
+        let mut email_value =
+            |at: Option<usize>| at.and_then(|i| u.emails.get_mut(i)).map(|e| std::mem::take(&mut e.value));
+        let (email, alternate_email) = (email_value(primary_at), email_value(alternate_at));
+        let manager = match u.manager {
             Some(m) if m.starts_with(scim::BULK_ID_PREFIX) => {
                 self.lost(
                     record,
@@ -418,7 +425,7 @@ impl Writer<'_> {
                 );
                 None
             }
-            other => other.clone(),
+            other => other,
         };
         let staged = u.extra.get("state").and_then(Value::as_str) == Some("STAGED");
         let state = match u.active {
@@ -428,53 +435,49 @@ impl Writer<'_> {
             None => None,
         };
         let mut fields = jc::UserFields {
-            username: u.user_name.clone(),
-            email: primary.map(|e| e.value.clone()),
-            alternate_email: alternate.map(|e| e.value.clone()),
-            firstname: u.given_name.clone(),
-            lastname: u.family_name.clone(),
-            middlename: u.middle_name.clone(),
-            displayname: u.display_name.clone(),
-            job_title: u.title.clone(),
-            department: u.department.clone(),
-            company: u.organization.clone(),
-            cost_center: u.cost_center.clone(),
-            employee_type: u.user_type.clone(),
-            location: u.location.clone(),
-            description: u.description.clone(),
-            employee_identifier: u.employee_number.clone(),
-            password: u.password.clone(),
+            username: u.user_name,
+            email,
+            alternate_email,
+            firstname: u.given_name,
+            lastname: u.family_name,
+            middlename: u.middle_name,
+            displayname: u.display_name,
+            job_title: u.title,
+            department: u.department,
+            company: u.organization,
+            cost_center: u.cost_center,
+            employee_type: u.user_type,
+            location: u.location,
+            description: u.description,
+            employee_identifier: u.employee_number,
+            password: u.password,
             manager,
             state,
             phone_numbers: u
                 .phones
-                .iter()
-                .map(|p| jc::PhoneNumber { kind: p.kind.clone(), number: p.value.clone(), extra: Map::new() })
+                .into_iter()
+                .map(|p| jc::PhoneNumber { kind: p.kind, number: p.value, extra: Map::new() })
                 .collect(),
             addresses: u
                 .addresses
-                .iter()
+                .into_iter()
                 .map(|a| jc::Address {
-                    kind: a.kind.clone(),
-                    po_box: a.po_box.clone(),
-                    extended_address: a.extended_address.clone(),
-                    street_address: a.street_address.clone(),
-                    locality: a.locality.clone(),
-                    region: a.region.clone(),
-                    postal_code: a.postal_code.clone(),
-                    country: a.country.clone(),
+                    kind: a.kind,
+                    po_box: a.po_box,
+                    extended_address: a.extended_address,
+                    street_address: a.street_address,
+                    locality: a.locality,
+                    region: a.region,
+                    postal_code: a.postal_code,
+                    country: a.country,
                     extra: Map::new(),
                 })
                 .collect(),
-            attributes: u
-                .attributes
-                .iter()
-                .map(|(name, value)| jc::Attribute { name: name.clone(), value: value.clone() })
-                .collect(),
+            attributes: u.attributes.into_iter().map(|(name, value)| jc::Attribute { name, value }).collect(),
             ..Default::default()
         };
         let mut extra = Map::new();
-        self.extras(record, &mut extra);
+        self.extras(record, u.extra, &mut extra);
         extra.remove("state");
         fields.extra = extra;
         fields

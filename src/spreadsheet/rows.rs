@@ -107,17 +107,22 @@ impl RowChecker {
         if !self.managers_known {
             self.managers.add(rows, &self.fields);
         }
-        let (records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
+        let (mut records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
         out.extend(self.duplicates.note(&records, &numbers));
         let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
+        // The row each record's manager reference names (`bulkId:rowN`), read before writing
+        // moves the users into the body.
+        let mut manager_rows = Vec::new();
         for (record, row) in records.iter().zip(&numbers) {
-            if let Some(manager) = record.user.manager.as_deref().filter(|m| !m.starts_with("bulkId:")) {
+            let manager = record.user.manager.as_deref();
+            if let Some(manager) = manager.filter(|m| !m.starts_with("bulkId:")) {
                 self.unresolved.push((*row, manager.to_owned()));
             }
+            manager_rows.push(manager.and_then(|m| m.strip_prefix("bulkId:row")).and_then(|n| n.parse::<u64>().ok()));
         }
 
-        let written = write(&records, self.target, self.target.is_jumpcloud());
+        let written = write(&mut records, self.target, self.target.is_jumpcloud());
         for finding in written.findings {
             let code = finding.diagnostic.code;
             if matches!(
@@ -127,7 +132,8 @@ impl RowChecker {
                 continue; // reported above, by row
             }
             // A manager in another part is a sound reference, although this part lacks its POST.
-            if code == Code::RefUnknownBulkId && refers_to_other_part(&finding, &records, &part_rows) {
+            let manager_row = finding.record.and_then(|r| manager_rows.get(r).copied().flatten());
+            if code == Code::RefUnknownBulkId && manager_row.is_some_and(|n| !part_rows.contains(&n)) {
                 continue;
             }
             if let Some(group) = self.known_left_out(&finding) {
@@ -239,7 +245,7 @@ impl RowChecker {
             action: Action::Create { bulk_id: Some(row_bulk_id(row)) },
             user,
         };
-        write(&[record], self.target, self.target.is_jumpcloud())
+        write(&mut [record], self.target, self.target.is_jumpcloud())
             .findings
             .into_iter()
             .filter(|f| f.field.as_deref() == Some("manager") && !f.target_rule)
@@ -278,11 +284,4 @@ impl LeftOut {
         first.row = None;
         first
     }
-}
-
-/// Whether a `ref-unknown-bulk-id` finding is a manager reference to a row outside this part.
-fn refers_to_other_part(finding: &Finding, records: &[Record], part: &std::ops::RangeInclusive<u64>) -> bool {
-    let Some(record) = finding.record.and_then(|r| records.get(r)) else { return false };
-    let target = record.user.manager.as_deref().and_then(|m| m.strip_prefix("bulkId:row"));
-    target.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| !part.contains(&n))
 }
