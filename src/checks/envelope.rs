@@ -11,7 +11,7 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
     let Some(object) = request.as_object() else {
         ctx.report(
             Code::BulkNotObject,
-            "",
+            &"",
             None,
             format!(
                 "A bulk request must be a JSON object with `schemas` and `Operations`, not {}.",
@@ -28,7 +28,7 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
         _ => {
             ctx.report(
                 Code::BulkOperationsEmpty,
-                "/Operations",
+                &"/Operations",
                 Some("Operations"),
                 "`Operations` must be an array with at least one operation.",
             );
@@ -62,7 +62,7 @@ fn check_schemas(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
     if has(oracle::BULK_REQUEST_URN) && !has(scim::BULK_REQUEST_URN) {
         ctx.report(
             Code::BulkOracleUrn,
-            "/schemas",
+            &"/schemas",
             Some("schemas"),
             format!(
                 "\"{}\" is Oracle HCM's URN. An RFC 7644 server expects \"{}\"; validate as Oracle (format \"oracle\") if the target is Oracle HCM.",
@@ -73,7 +73,7 @@ fn check_schemas(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
     } else if !has(scim::BULK_REQUEST_URN) {
         ctx.report(
             Code::BulkSchemasMissing,
-            "/schemas",
+            &"/schemas",
             Some("schemas"),
             format!("`schemas` must be an array containing \"{}\".", scim::BULK_REQUEST_URN),
         );
@@ -89,7 +89,7 @@ fn check_fail_on_errors(object: &Map<String, Value>, ctx: &mut Ctx<'_>) {
     }
     ctx.report(
         Code::BulkFailOnErrorsInvalid,
-        "/failOnErrors",
+        &"/failOnErrors",
         Some("failOnErrors"),
         "`failOnErrors` must be a whole number of at least 1; leave it out to let the server process every operation (servers disagree on what 0 or a negative value means).",
     );
@@ -123,7 +123,7 @@ fn check_operation<'v>(
     if method == Some(scim::Method::Post) && op.contains_key("version") {
         ctx.report(
             Code::OpVersionIgnored,
-            pointer.key("version"),
+            &pointer.key("version"),
             Some("version"),
             "`version` (an ETag) only applies to PUT, PATCH and DELETE; remove it from this POST.",
         );
@@ -133,14 +133,14 @@ fn check_operation<'v>(
     match (method, op.get("data")) {
         (Some(scim::Method::Delete), Some(_)) => ctx.report(
             Code::OpDataIgnored,
-            data_pointer,
+            &data_pointer,
             Some("data"),
             "A DELETE operation takes no `data`; the server ignores it. Remove it.",
         ),
         (Some(scim::Method::Delete) | None, _) => {}
         (Some(m), None) => ctx.report(
             Code::OpDataMissing,
-            data_pointer,
+            &data_pointer,
             Some("data"),
             format!(
                 "A {} operation needs `data`: the resource{} to send.",
@@ -170,7 +170,7 @@ fn check_method(op: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) -
         };
         ctx.report(
             Code::OpMethodInvalid,
-            pointer.key("method"),
+            &pointer.key("method"),
             Some("method"),
             format!("`method` must be one of \"POST\", \"PUT\", \"PATCH\", \"DELETE\".{hint}"),
         );
@@ -189,7 +189,7 @@ fn check_path<'v>(
     let Some(path) = op.get("path").and_then(Value::as_str) else {
         ctx.report(
             Code::OpPathInvalid,
-            at,
+            &at,
             Some("path"),
             "Every operation needs a `path`: /Users for a POST, /Users/{id} for PUT, PATCH and DELETE.",
         );
@@ -212,7 +212,7 @@ fn check_path<'v>(
                 method.map_or("", scim::Method::as_str)
             )
         };
-        ctx.report(Code::OpPathInvalid, at, Some("path"), message);
+        ctx.report(Code::OpPathInvalid, &at, Some("path"), message);
     }
     resource_type
 }
@@ -229,7 +229,7 @@ fn check_bulk_id<'v>(
     match op.get("bulkId") {
         None if method == Some(scim::Method::Post) => ctx.report(
             Code::OpBulkIdMissing,
-            at,
+            &at,
             Some("bulkId"),
             "A POST needs a `bulkId`: a name of your choosing, unique in the request, that the response will carry back.",
         ),
@@ -243,7 +243,7 @@ fn check_bulk_id<'v>(
                 seen.insert(id.as_str(), first);
                 ctx.report(
                     Code::OpBulkIdDuplicate,
-                    at,
+                    &at,
                     Some("bulkId"),
                     format!(
                         "Operation {} uses the same `bulkId` as operation {} (/Operations/{first}/bulkId); each must be unique.",
@@ -255,7 +255,7 @@ fn check_bulk_id<'v>(
         }
         Some(other) => ctx.report(
             Code::OpBulkIdMissing,
-            at,
+            &at,
             Some("bulkId"),
             format!("`bulkId` must be a non-empty string, not {}.", type_name(other)),
         ),

@@ -70,7 +70,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
     let Some(users) = body.as_array().filter(|users| !users.is_empty()) else {
         ctx.report(
             Code::JcNotArray,
-            "",
+            &"",
             None,
             format!(
                 "A JumpCloud bulk body must be a non-empty JSON array of users, for example [{{\"username\": \"jdoe\", \"email\": \"jdoe@example.com\"}}]; this is {}.",
@@ -87,7 +87,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
             Some(user) => check_user(user, index, &pointer, creating, &mut seen, ctx),
             None => ctx.report(
                 Code::JcNotArray,
-                pointer,
+                &pointer,
                 None,
                 format!("User {} must be a JSON object, not {}.", index + 1, type_name(user)),
             ),
@@ -120,7 +120,7 @@ fn check_user(
         if is_read_only(field, creating) {
             ctx.report(
                 Code::JcReadOnlyField,
-                pointer.key(field),
+                &pointer.key(field),
                 Some(field),
                 format!("`{field}` is set by JumpCloud and is ignored or refused on input; muster leaves it out."),
             );
@@ -171,7 +171,7 @@ fn check_password(password: &str, user: &Map<String, Value>, pointer: &Ptr<'_>, 
     if let Some(problem) = policy_violation(policy, password, username) {
         ctx.report(
             Code::JcPasswordPolicy,
-            pointer.key("password"),
+            &pointer.key("password"),
             Some("password"),
             format!("The password {problem}, as the organisation's password policy requires."),
         );
@@ -188,7 +188,7 @@ fn check_length(value: &Value, limit: usize, field: &str, pointer: &Ptr<'_>, ctx
     if length > limit {
         ctx.report(
             Code::JcTooLong,
-            pointer.key(field),
+            &pointer.key(field),
             Some(field),
             format!("`{field}` is {length} characters long; JumpCloud accepts at most {limit}."),
         );
@@ -202,7 +202,7 @@ fn check_required(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, 
             if !present(key) {
                 ctx.report(
                     Code::JcRequiredMissing,
-                    pointer.key(key),
+                    &pointer.key(key),
                     Some(key),
                     format!("Creating a JumpCloud user needs a non-empty `{key}`."),
                 );
@@ -214,13 +214,13 @@ fn check_required(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, 
     match user.get("id").and_then(Value::as_str) {
         None => ctx.report(
             Code::JcRequiredMissing,
-            at,
+            &at,
             Some("id"),
             "Updating a JumpCloud user needs its `id` (the 24-character ObjectId shown in the console URL).",
         ),
         Some(id) if !is_object_id(id) => ctx.report(
             Code::JcIdInvalid,
-            at,
+            &at,
             Some("id"),
             "`id` must be a 24-character hexadecimal ObjectId, for example 5f0c1b2e3d4a5b6c7d8e9f01.",
         ),
@@ -241,7 +241,7 @@ fn check_nested_ids(list: &str, items: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<
             if item.get(key).is_some() {
                 ctx.report(
                     Code::JcReadOnlyField,
-                    pointer.key(list).index(i).key(key),
+                    &pointer.key(list).index(i).key(key),
                     Some(&format!("{list}[{i}].{key}")),
                     format!(
                         "`{key}` inside {list} is assigned by JumpCloud and refused on input; muster leaves it out."
@@ -263,7 +263,7 @@ fn check_state(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, ctx
             if !creating && state.as_str() == Some("STAGED") { " A user cannot be moved back to STAGED." } else { "" };
         ctx.report(
             Code::JcStateInvalid,
-            at,
+            &at,
             Some("state"),
             format!(
                 "`state` must be one of {} when {}.{extra}",
@@ -280,7 +280,7 @@ fn check_state(user: &Map<String, Value>, pointer: &Ptr<'_>, creating: bool, ctx
     if conflict {
         ctx.report(
             Code::JcStateConflict,
-            pointer.key("suspended"),
+            &pointer.key("suspended"),
             Some("suspended"),
             "`suspended` contradicts `state`: use state SUSPENDED with suspended true (or leave suspended out).",
         );
@@ -310,7 +310,7 @@ fn check_attributes(attributes: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
             ctx.report(
                 Code::JcAttributeInvalid,
-                at.key("name"),
+                &at.key("name"),
                 Some(&format!("attributes[{i}].name")),
                 "A custom attribute name may only contain letters and digits (no spaces, dots or dashes).",
             );
@@ -319,13 +319,13 @@ fn check_attributes(attributes: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
             Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= 1024 => {}
             Some(Value::String(v)) if !v.is_empty() => ctx.report(
                 Code::JcTooLong,
-                at.key("value"),
+                &at.key("value"),
                 Some(&format!("attributes[{i}].value")),
                 "A custom attribute value may be at most 1024 characters long.",
             ),
             _ => ctx.report(
                 Code::JcAttributeInvalid,
-                at.key("value"),
+                &at.key("value"),
                 Some(&format!("attributes[{i}].value")),
                 "A custom attribute needs a non-empty text `value`; remove attributes you have no value for.",
             ),

@@ -11,7 +11,7 @@ pub(super) fn check_operation_count(count: usize, ctx: &mut Ctx<'_>) {
     if count as u64 > max {
         ctx.report(
             Code::BulkTooManyOperations,
-            "/Operations",
+            &"/Operations",
             Some("Operations"),
             format!(
                 "The request has {count} operations; the upstream accepts at most {max} (maxOperations). Split it (`muster plan` does this, keeping bulkId references resolvable)."
@@ -29,7 +29,7 @@ pub(super) fn check_operation_sizes(operations: &[Value], ctx: &mut Ctx<'_>) {
         if size > max {
             ctx.report(
                 Code::PlanOperationTooLarge,
-                push_token("/Operations", i),
+                &push_token("/Operations", i),
                 None,
                 format!(
                     "Operation {} alone is {size} bytes; the upstream accepts at most {max} bytes per request (maxPayloadSize), so it can never be sent. Make it smaller, for example by splitting a large PATCH.",
@@ -50,7 +50,7 @@ pub(super) fn check_payload_size(size: usize, ctx: &mut Ctx<'_>) {
     if size as u64 > max {
         ctx.report(
             Code::BulkPayloadTooLarge,
-            "",
+            &"",
             None,
             format!(
                 "The request is {size} bytes; the upstream accepts at most {max} bytes (maxPayloadSize). Split it into smaller requests (`muster plan` does this)."

@@ -88,7 +88,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn report(
         &mut self,
         code: Code,
-        pointer: impl std::fmt::Display,
+        pointer: &dyn std::fmt::Display,
         field: Option<&str>,
         message: impl Into<String>,
     ) {
@@ -136,7 +136,7 @@ pub(crate) fn check_type(ctx: &mut Ctx<'_>, key: &str, value: &Value, pointer: &
     if !ok {
         ctx.report(
             Code::TypeMismatch,
-            pointer.key(key),
+            &pointer.key(key),
             Some(key),
             format!("`{key}` must be {wanted}, not {}.", type_name(value)),
         );

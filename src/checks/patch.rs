@@ -42,7 +42,7 @@ fn check_operation(operation: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let op = operation.get("op").and_then(Value::as_str).map(str::to_ascii_lowercase);
     let op_pointer = pointer.key("op");
     let Some(op) = op.filter(|o| ["add", "remove", "replace"].contains(&o.as_str())) else {
-        ctx.report(Code::PatchOpInvalid, op_pointer, Some("op"), "`op` must be \"add\", \"remove\" or \"replace\".");
+        ctx.report(Code::PatchOpInvalid, &op_pointer, Some("op"), "`op` must be \"add\", \"remove\" or \"replace\".");
         return;
     };
 
@@ -53,7 +53,7 @@ fn check_operation(operation: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if op == "remove" && path.is_none() {
         ctx.report(
             Code::PatchMissingMember,
-            pointer.key("path"),
+            &pointer.key("path"),
             Some("path"),
             "A remove operation needs a `path` naming what to remove, for example emails[type eq \"work\"].",
         );
@@ -61,7 +61,7 @@ fn check_operation(operation: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if op != "remove" && !operation.contains_key("value") {
         ctx.report(
             Code::PatchMissingMember,
-            pointer.key("value"),
+            &pointer.key("value"),
             Some("value"),
             format!("An {op} operation needs a `value`."),
         );

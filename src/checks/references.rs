@@ -11,7 +11,7 @@ pub(super) fn check(operations: &[Value], ctx: &mut Ctx<'_>) {
     for (index, reference) in &graph.unknown {
         ctx.report(
             Code::RefUnknownBulkId,
-            format!("/Operations/{index}{}", reference.pointer),
+            &format!("/Operations/{index}{}", reference.pointer),
             Some(reference.pointer.trim_start_matches("/data/")),
             format!(
                 "Operation {} refers to bulkId \"{}\", but no POST in this request has that bulkId. Add the POST, fix the name, or use the resource's id.",
@@ -26,7 +26,7 @@ pub(super) fn check(operations: &[Value], ctx: &mut Ctx<'_>) {
         chain.push(name(cycle[0]));
         ctx.report(
             Code::RefCycle,
-            format!("/Operations/{}", cycle[0]),
+            &format!("/Operations/{}", cycle[0]),
             Some("bulkId"),
             format!(
                 "These operations refer to each other in a circle: {}. Some servers refuse this with 409; muster's plan creates them without the references first and adds them with a PATCH.",

@@ -42,7 +42,7 @@ pub(super) fn check_user(user: &Map<String, Value>, mode: Mode, pointer: &Ptr<'_
             Some(v) if !v.is_string() => format!("`userName` must be a string, not {}.", type_name(v)),
             _ => "Every User needs a non-empty `userName`, unique across the service provider.".to_owned(),
         };
-        ctx.report(Code::UserNameMissing, pointer.key("userName"), Some("userName"), message);
+        ctx.report(Code::UserNameMissing, &pointer.key("userName"), Some("userName"), message);
     }
 }
 
@@ -51,7 +51,7 @@ fn check_enterprise(enterprise: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let Some(ext) = enterprise.as_object() else {
         ctx.report(
             Code::TypeMismatch,
-            at,
+            &at,
             Some("enterprise extension"),
             format!("The enterprise extension must be an object, not {}.", type_name(enterprise)),
         );
@@ -77,7 +77,7 @@ fn check_manager(manager: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if value.is_some() && !manager.contains_key("$ref") {
         ctx.report(
             Code::ManagerRefMissing,
-            pointer.key("$ref"),
+            &pointer.key("$ref"),
             Some("manager.$ref"),
             "RFC 7643 §4.3 requires `$ref` beside the manager's `value`, and strict servers refuse it without: add \"$ref\": \"../Users/<the same id or bulkId:…>\".",
         );
@@ -113,11 +113,11 @@ fn check_user_schema(user: &Map<String, Value>, mode: Mode, pointer: &Ptr<'_>, c
                 ),
             )
         };
-        ctx.report(code, at, Some("schemas"), message);
+        ctx.report(code, &at, Some("schemas"), message);
     } else if mode != Mode::Partial {
         ctx.report(
             Code::ResourceSchemaMissing,
-            at,
+            &at,
             Some("schemas"),
             format!("A User's `schemas` must contain \"{own}\"."),
         );
@@ -130,14 +130,14 @@ fn check_id(id: &Value, mode: Mode, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     if id.as_str().is_some_and(|id| id.contains("bulkId")) {
         ctx.report(
             Code::OpIdReserved,
-            at,
+            &at,
             Some("id"),
             "\"bulkId\" is a reserved word (RFC 7643 §3.1) and may not appear in an `id`; use `bulkId` on the operation instead.",
         );
     } else if mode == (Mode::Full { creating: true }) {
         ctx.report(
             Code::OpIdReserved,
-            at,
+            &at,
             Some("id"),
             "The server assigns `id` (RFC 7643 §3.1); leave it out of a POST and use `externalId` for your own identifier.",
         );
@@ -151,7 +151,7 @@ fn check_emails(emails: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     for (i, email) in emails.iter().enumerate() {
         let at = base.index(i);
         let Some(email) = email.as_object() else {
-            ctx.report(Code::TypeMismatch, at, Some("emails"), "Each email must be an object with `value`.");
+            ctx.report(Code::TypeMismatch, &at, Some("emails"), "Each email must be an object with `value`.");
             continue;
         };
         let field = format_args!("emails[{i}].value");
@@ -159,7 +159,7 @@ fn check_emails(emails: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
             Some(Value::String(address)) => check_email_address(address, &at.key("value"), field, ctx),
             _ => ctx.report(
                 Code::EmailInvalid,
-                at.key("value"),
+                &at.key("value"),
                 Some(&field.to_string()),
                 "Each email needs a `value`: the address.",
             ),
@@ -168,7 +168,7 @@ fn check_emails(emails: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
             match first_primary {
                 Some(first) => ctx.report(
                     Code::EmailPrimaryMultiple,
-                    at.key("primary"),
+                    &at.key("primary"),
                     Some(&format!("emails[{i}].primary")),
                     format!("Email {} is also marked primary (as email {} is); only one may be.", i + 1, first + 1),
                 ),
@@ -189,14 +189,14 @@ fn check_email_type(email: &Map<String, Value>, pointer: &Ptr<'_>, i: usize, ctx
     if ctx.is_oracle() && kind.eq_ignore_ascii_case("work") {
         ctx.report(
             Code::EmailTypeDialect,
-            at,
+            &at,
             field().as_deref(),
             format!("Oracle HCM codes a work email as \"{}\", not \"{kind}\".", oracle::EMAIL_TYPE_WORK),
         );
     } else if !ctx.is_oracle() && kind == oracle::EMAIL_TYPE_WORK {
         ctx.report(
             Code::EmailTypeDialect,
-            at,
+            &at,
             field().as_deref(),
             "\"W\" is Oracle HCM's code for a work email; RFC 7643 uses \"work\" (or \"home\", \"other\").",
         );
@@ -227,7 +227,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &m
     if !has_urn {
         ctx.report(
             Code::ResourceSchemaMissing,
-            pointer.key("schemas"),
+            &pointer.key("schemas"),
             Some("schemas"),
             format!("A Group's `schemas` must contain \"{}\".", scim::GROUP_URN),
         );
@@ -235,7 +235,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &m
     if group.get("displayName").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         ctx.report(
             Code::GroupDisplayNameMissing,
-            pointer.key("displayName"),
+            &pointer.key("displayName"),
             Some("displayName"),
             "Every Group needs a non-empty `displayName`.",
         );
@@ -249,7 +249,7 @@ pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &m
             if !member.get("value").is_some_and(Value::is_string) {
                 ctx.report(
                     Code::TypeMismatch,
-                    base.index(i).key("value"),
+                    &base.index(i).key("value"),
                     Some(&format!("members[{i}].value")),
                     "Each member needs a `value`: the member's id, or bulkId:… for one created in this request.",
                 );
@@ -263,7 +263,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &Ptr<'_>, c
     let Some(members) = data.get("members").and_then(Value::as_array).filter(|m| !m.is_empty()) else {
         ctx.report(
             Code::OracleRoleMembersInvalid,
-            pointer.key("members"),
+            &pointer.key("members"),
             Some("members"),
             "An Oracle HCM Roles PATCH needs `members`: [{\"value\": \"<user GUID>\", \"operation\": \"ADD\"}].",
         );
@@ -277,7 +277,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &Ptr<'_>, c
         if !value_ok {
             ctx.report(
                 Code::OracleRoleMembersInvalid,
-                at.key("value"),
+                &at.key("value"),
                 Some(&format!("members[{i}].value")),
                 "Each role member needs a `value`: the user's GUID.",
             );
@@ -291,7 +291,7 @@ pub(super) fn check_oracle_roles(data: &Map<String, Value>, pointer: &Ptr<'_>, c
             };
             ctx.report(
                 Code::OracleRoleMembersInvalid,
-                at.key("operation"),
+                &at.key("operation"),
                 Some(&format!("members[{i}].operation")),
                 format!("`operation` must be \"ADD\" or \"REMOVE\".{hint}"),
             );
