@@ -175,17 +175,21 @@ pub fn plan(mut request: Value, limits: Limits) -> Plan {
         _ => Vec::new(),
     };
     let graph = Graph::build(&operations);
+    let groups = graph.cyclic_groups();
+    // Breaking a cycle looks creators up again, after the operations have moved into the plan.
+    let creators: Creators = match groups.is_empty() {
+        true => Creators::default(),
+        false => graph.creators.iter().map(|(id, &index)| ((*id).to_owned(), index)).collect(),
+    };
+    let depends_on = graph.depends_on;
     let mut planned: Vec<Planned> = operations
         .into_iter()
+        .zip(depends_on)
         .enumerate()
-        .map(|(index, operation)| Planned {
-            origin: Origin::Input { index },
-            operation,
-            depends_on: graph.depends_on[index].clone(),
-        })
+        .map(|(index, (operation, depends_on))| Planned { origin: Origin::Input { index }, operation, depends_on })
         .collect();
-    for group in graph.cyclic_groups() {
-        break_cycle(&group, &graph, &mut planned);
+    for group in groups {
+        break_cycle(&group, &creators, &mut planned);
     }
     let order = dependency_order(&planned);
     let mut envelope = match request {
@@ -198,6 +202,9 @@ pub fn plan(mut request: Value, limits: Limits) -> Plan {
     Plan { limits, chunks, diagnostics }
 }
 
+/// bulkId → index of the operation creating it.
+type Creators = foldhash::HashMap<String, usize>;
+
 struct Planned {
     origin: Origin,
     operation: Value,
@@ -207,13 +214,13 @@ struct Planned {
 
 /// Removes from each member of a cyclic group its references to members at or after it, and
 /// adds one follow-up PATCH per member that lost references. What remains points only backwards.
-fn break_cycle(group: &[usize], graph: &Graph, planned: &mut Vec<Planned>) {
+fn break_cycle(group: &[usize], creators: &Creators, planned: &mut Vec<Planned>) {
     let members: HashSet<usize> = group.iter().copied().collect();
     for &member in group {
         // Each member changes only itself, so its references are read as submitted.
         let deferred: Vec<String> = references_in(&planned[member].operation)
             .into_iter()
-            .filter(|r| graph.creators.get(&r.target).is_some_and(|&c| members.contains(&c) && c >= member))
+            .filter(|r| creators.get(&r.target).is_some_and(|&c| members.contains(&c) && c >= member))
             .filter_map(|r| r.pointer.strip_prefix("/data").map(str::to_owned))
             .collect();
         if deferred.is_empty() {
@@ -239,7 +246,7 @@ fn break_cycle(group: &[usize], graph: &Graph, planned: &mut Vec<Planned>) {
         ]);
         let mut depends_on: Vec<usize> = vec![member];
         for reference in references_in(&follow_up) {
-            if let Some(&creator) = graph.creators.get(&reference.target)
+            if let Some(&creator) = creators.get(&reference.target)
                 && !depends_on.contains(&creator)
             {
                 depends_on.push(creator);

@@ -86,30 +86,37 @@ enum Token<'v> {
 
 /// Which operation creates each bulkId, and which operations each one depends on.
 #[derive(Debug, Clone, Default)]
-pub struct Graph {
+pub struct Graph<'v> {
     /// bulkId → index of the POST that creates it (the first, if repeated).
-    pub creators: HashMap<String, usize>,
+    pub creators: HashMap<&'v str, usize>,
     /// For each operation, the operations whose created ids it needs (no duplicates, in order).
     pub depends_on: Vec<Vec<usize>>,
     /// References to a bulkId no POST in the request creates: (operation index, reference).
     pub unknown: Vec<(usize, Reference)>,
 }
 
-impl Graph {
-    pub fn build(operations: &[Value]) -> Graph {
-        let mut creators = HashMap::new();
+impl<'v> Graph<'v> {
+    pub fn build(operations: &'v [Value]) -> Graph<'v> {
+        Graph::with_references(operations, operations.iter().map(references_in).collect())
+    }
+
+    /// [`build`](Graph::build) from each operation's [`references_in`], found by a caller that
+    /// walks each operation anyway: while an operation is still in the cache, not in a second
+    /// pass over a request of many megabytes.
+    pub fn with_references(operations: &'v [Value], references: Vec<Vec<Reference>>) -> Graph<'v> {
+        let mut creators = HashMap::with_capacity(operations.len());
         for (i, op) in operations.iter().enumerate() {
             let is_post = op.get("method").and_then(Value::as_str) == Some("POST");
             if let (true, Some(id)) = (is_post, op.get("bulkId").and_then(Value::as_str)) {
-                creators.entry(id.to_owned()).or_insert(i);
+                creators.entry(id).or_insert(i);
             }
         }
         let mut depends_on = Vec::with_capacity(operations.len());
         let mut unknown = Vec::new();
-        for (i, op) in operations.iter().enumerate() {
+        for (i, found) in references.into_iter().enumerate() {
             let mut deps: Vec<usize> = Vec::new();
-            for reference in references_in(op) {
-                match creators.get(&reference.target) {
+            for reference in found {
+                match creators.get(reference.target.as_str()) {
                     Some(&creator) if !deps.contains(&creator) => deps.push(creator),
                     Some(_) => {}
                     None => unknown.push((i, reference)),

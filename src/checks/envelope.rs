@@ -39,11 +39,13 @@ pub(super) fn check(request: &Value, ctx: &mut Ctx<'_>) -> u64 {
     let mut bulk_ids: HashMap<&str, usize> = HashMap::with_capacity(operations.len());
     let mut users = unique::Seen::new(ctx.output);
     let root = Ptr::new("/Operations");
+    let mut references = Vec::with_capacity(operations.len());
     for (index, operation) in operations.iter().enumerate() {
         let pointer = root.index(index);
         check_operation(operation, index, &pointer, &mut bulk_ids, &mut users, ctx);
+        references.push(crate::refs::references_in(operation));
     }
-    references::check(operations, ctx);
+    references::check(operations, references, ctx);
     super::limits::check_operation_count(operations.len(), ctx);
     super::limits::check_operation_sizes(operations, ctx);
     operations.len() as u64

@@ -3,11 +3,12 @@
 
 use super::Ctx;
 use crate::diag::Code;
-use crate::refs::Graph;
+use crate::refs::{Graph, Reference};
 use serde_json::Value;
 
-pub(super) fn check(operations: &[Value], ctx: &mut Ctx<'_>) {
-    let graph = Graph::build(operations);
+/// `references[i]`: the references in operation i ([`crate::refs::references_in`]).
+pub(super) fn check(operations: &[Value], references: Vec<Vec<Reference>>, ctx: &mut Ctx<'_>) {
+    let graph = Graph::with_references(operations, references);
     for (index, reference) in &graph.unknown {
         ctx.report(
             Code::RefUnknownBulkId,
