@@ -103,8 +103,9 @@ fn check_in_parts(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOption
     }
 }
 
-/// Rows checked together.
-const PART_ROWS: usize = 2_000;
+/// Rows checked together: few enough that the body written for a part is still in the CPU's
+/// cache when the target's rules walk it (2,000 rows took a quarter longer, and twice the memory).
+pub(crate) const PART_ROWS: usize = 250;
 
 /// Reads and checks a spreadsheet for its report only (no body is built up).
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {

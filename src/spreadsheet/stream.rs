@@ -26,8 +26,6 @@ use serde_json::Value;
 /// Bytes gathered before deciding the kind, the encoding and the delimiter (the delimiter is
 /// guessed from the first 64 KiB of text, which UTF-16 takes 128 KiB of bytes to give).
 const PROBE_BYTES: usize = 256 * 1024;
-/// Rows checked together.
-const DEFAULT_PART_ROWS: usize = 2_000;
 
 /// What a stream hands back besides findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +42,7 @@ pub struct StreamOptions {
 
 impl Default for StreamOptions {
     fn default() -> Self {
-        StreamOptions { rows: false, body: false, part_rows: DEFAULT_PART_ROWS }
+        StreamOptions { rows: false, body: false, part_rows: super::PART_ROWS }
     }
 }
 

@@ -87,12 +87,12 @@ async function open(file: File, sheetOptions: SheetOptions) {
   if (WORKBOOK.test(file.name)) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     post({ type: "sheets", names: sheetNames(bytes, file.name) });
-    const validator = new SheetValidator(options, { rows: true, body: false, partRows: 2000 });
+    const validator = new SheetValidator(options, { rows: true, body: false });
     validator.push(bytes);
     take(validator.finish(), file.size, started);
     return;
   }
-  const validator = new SheetValidator(options, { rows: true, body: false, partRows: 2000 });
+  const validator = new SheetValidator(options, { rows: true, body: false });
   const reader = file.stream().getReader();
   for (;;) {
     const { done, value } = await reader.read();
