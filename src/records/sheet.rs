@@ -35,13 +35,15 @@ pub fn row_bulk_id(row: u64) -> String {
 pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut managers = ManagerIndex::default();
     managers.add(&sheet.rows, fields);
-    from_rows(&sheet.rows, &sheet.headers, fields, pass_through, &managers)
+    from_rows(&mut sheet.rows.clone(), &sheet.headers, fields, pass_through, &managers)
 }
 
 /// [`from_sheet`] with the managers known from elsewhere: a stream reads a sheet in parts, and a
-/// manager may be in an earlier part.
+/// manager may be in an earlier part. The text of each cell that feeds a field of its own is
+/// moved into the record, not copied, leaving the cell empty; custom attribute cells are copied
+/// and stay (findings about renumbered attributes read them back).
 pub(crate) fn from_rows(
-    rows: &[Row],
+    rows: &mut [Row],
     headers: &[String],
     fields: &[Option<String>],
     pass_through: bool,
@@ -49,26 +51,26 @@ pub(crate) fn from_rows(
 ) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let records = rows
-        .iter()
+        .iter_mut()
         .enumerate()
         .map(|(index, row)| {
             let mut reader = RowReader { row: row.number, headers, out: &mut out, user: User::default() };
             let mut id = None;
             let mut attributes: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
             let mut extra_attributes = Vec::new();
-            for (column, cell) in row.cells.iter().enumerate() {
+            for (column, cell) in row.cells.iter_mut().enumerate() {
                 let value = cell.trim();
                 if value.is_empty() {
                     continue;
                 }
                 match fields.get(column).and_then(Option::as_deref) {
-                    Some("id") => id = Some(value.to_owned()),
+                    Some("id") => id = Some(take_trimmed(cell)),
                     Some(key) => match attribute_slot(key) {
                         Some((n, is_name)) => {
                             let slot = attributes.entry(n).or_default();
                             if is_name { slot.0 = Some(value.to_owned()) } else { slot.1 = Some(value.to_owned()) }
                         }
-                        None => reader.set(key, column, value, managers),
+                        None => reader.set(key, column, take_trimmed(cell), managers),
                     },
                     None if pass_through => {
                         let name: String = headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
@@ -94,6 +96,12 @@ pub(crate) fn from_rows(
         })
         .collect();
     (records, out)
+}
+
+/// A cell's text without surrounding space, moved out of the cell when it has none to lose.
+fn take_trimmed(cell: &mut String) -> String {
+    let trimmed = cell.trim();
+    if trimmed.len() == cell.len() { std::mem::take(cell) } else { trimmed.to_owned() }
 }
 
 /// Usernames and emails of the sheet's rows, so a manager given as either becomes a reference.
@@ -126,12 +134,17 @@ impl ManagerIndex {
         }
     }
 
-    /// `bulkId:rowN` when `value` names another row's user, else the value (an upstream id).
-    pub(crate) fn resolve(&self, value: &str, own_row: u64) -> String {
+    /// `bulkId:rowN` when `value` names another row's user.
+    pub(crate) fn reference(&self, value: &str, own_row: u64) -> Option<String> {
         match self.0.get(&lowercase_digest(value)) {
-            Some(&row) if u64::from(row) != own_row => format!("{BULK_ID_PREFIX}{}", row_bulk_id(row.into())),
-            _ => value.to_owned(),
+            Some(&row) if u64::from(row) != own_row => Some(format!("{BULK_ID_PREFIX}{}", row_bulk_id(row.into()))),
+            _ => None,
         }
+    }
+
+    /// The [`reference`](ManagerIndex::reference) `value` makes, else the value (an upstream id).
+    pub(crate) fn resolve(&self, value: String, own_row: u64) -> String {
+        self.reference(&value, own_row).unwrap_or(value)
     }
 }
 
@@ -148,49 +161,50 @@ impl RowReader<'_> {
         self.out.push(Diagnostic::new(code, message).at_row(self.row).at_column(header).at_field(field));
     }
 
-    fn set(&mut self, key: &str, column: usize, value: &str, managers: &ManagerIndex) {
+    fn set(&mut self, key: &str, column: usize, value: String, managers: &ManagerIndex) {
         if key == "active" {
-            self.user.active = self.boolean(column, key, value);
+            self.user.active = self.boolean(column, key, &value);
             return;
         }
-        let text = Some(value.to_owned());
         let u = &mut self.user;
-        match key {
-            "userName" => u.user_name = text,
-            "externalId" => u.external_id = text,
-            "name.givenName" => u.given_name = text,
-            "name.familyName" => u.family_name = text,
-            "name.middleName" => u.middle_name = text,
-            "displayName" => u.display_name = text,
-            "nickName" => u.nick_name = text,
-            "title" => u.title = text,
-            "userType" => u.user_type = text,
-            "preferredLanguage" => u.preferred_language = text,
-            "locale" => u.locale = text,
-            "timezone" => u.timezone = text,
-            "password" => u.password = text,
-            "employeeNumber" => u.employee_number = text,
-            "costCenter" => u.cost_center = text,
-            "organization" => u.organization = text,
-            "division" => u.division = text,
-            "department" => u.department = text,
-            "location" => u.location = text,
-            "description" => u.description = text,
-            "manager" => u.manager = Some(managers.resolve(value, self.row)),
-            _ => self.set_structured(key, column, value),
-        }
+        let field = match key {
+            "userName" => &mut u.user_name,
+            "externalId" => &mut u.external_id,
+            "name.givenName" => &mut u.given_name,
+            "name.familyName" => &mut u.family_name,
+            "name.middleName" => &mut u.middle_name,
+            "displayName" => &mut u.display_name,
+            "nickName" => &mut u.nick_name,
+            "title" => &mut u.title,
+            "userType" => &mut u.user_type,
+            "preferredLanguage" => &mut u.preferred_language,
+            "locale" => &mut u.locale,
+            "timezone" => &mut u.timezone,
+            "password" => &mut u.password,
+            "employeeNumber" => &mut u.employee_number,
+            "costCenter" => &mut u.cost_center,
+            "organization" => &mut u.organization,
+            "division" => &mut u.division,
+            "department" => &mut u.department,
+            "location" => &mut u.location,
+            "description" => &mut u.description,
+            "manager" => {
+                u.manager = Some(managers.resolve(value, self.row));
+                return;
+            }
+            _ => return self.set_structured(key, column, value),
+        };
+        *field = Some(value);
     }
 
-    fn set_structured(&mut self, key: &str, column: usize, value: &str) {
+    fn set_structured(&mut self, key: &str, column: usize, value: String) {
         let mut parts = key.split('.');
         match [parts.next(), parts.next(), parts.next(), parts.next()] {
-            [Some("emails"), Some(kind), None, _] => self.user.emails.push(Email {
-                value: value.to_owned(),
-                kind: Some(kind.to_owned()),
-                primary: kind == "work",
-            }),
+            [Some("emails"), Some(kind), None, _] => {
+                self.user.emails.push(Email { value, kind: Some(kind.to_owned()), primary: kind == "work" })
+            }
             [Some("phones"), Some(kind), None, _] => {
-                self.user.phones.push(Phone { value: value.to_owned(), kind: Some(kind.to_owned()) })
+                self.user.phones.push(Phone { value, kind: Some(kind.to_owned()) })
             }
             [Some("addresses"), Some(kind), Some(part), None] => {
                 let index = match self.user.addresses.iter().position(|a| a.kind.as_deref() == Some(kind)) {
@@ -209,7 +223,7 @@ impl RowReader<'_> {
                     "postalCode" => &mut address.postal_code,
                     _ => &mut address.country,
                 };
-                *slot = Some(value.to_owned());
+                *slot = Some(value);
             }
             [Some("jumpcloud"), Some(name), None, _] => self.set_jumpcloud(name, key, column, value),
             _ => {}
@@ -217,13 +231,13 @@ impl RowReader<'_> {
     }
 
     /// JumpCloud-only settings go to `extra` under their JumpCloud names, typed.
-    fn set_jumpcloud(&mut self, name: &str, key: &str, column: usize, value: &str) {
+    fn set_jumpcloud(&mut self, name: &str, key: &str, column: usize, value: String) {
         let typed = if JC_BOOLEANS.contains(&name) {
-            self.boolean(column, key, value).map(Value::Bool)
+            self.boolean(column, key, &value).map(Value::Bool)
         } else if JC_INTEGERS.contains(&name) {
-            self.integer(column, key, value).map(Value::from)
+            self.integer(column, key, &value).map(Value::from)
         } else {
-            Some(Value::String(value.to_owned()))
+            Some(Value::String(value))
         };
         let Some(typed) = typed else { return };
         let extra: &mut Map<String, Value> = &mut self.user.extra;

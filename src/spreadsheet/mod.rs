@@ -49,7 +49,8 @@ pub struct SheetCheck {
 
 /// Reads, maps and checks a spreadsheet. `Err` when the file cannot be read at all.
 pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String> {
-    read_and_check(bytes, options).map(|(_, check)| check)
+    let (sheet, out) = sheet::read(bytes, &options.read)?;
+    Ok(check_in_parts(Rows::Spent(sheet), out, options, true))
 }
 
 /// [`check`], also handing back the sheet as read (for the results report).
@@ -69,38 +70,45 @@ pub fn check_rows(sheet: &Sheet, options: &SheetOptions) -> SheetCheck {
 
 /// Maps and checks a sheet already read (or edited since): `out` holds what reading found.
 pub fn check_sheet(sheet: &Sheet, out: Vec<Diagnostic>, options: &SheetOptions) -> SheetCheck {
-    check_in_parts(sheet, out, options, true)
+    check_in_parts(Rows::Kept(sheet), out, options, true)
+}
+
+/// The sheet whose rows are checked: one still needed afterwards (each part is checked as a
+/// copy), or one that is not (its text moves into the records instead of being copied).
+enum Rows<'a> {
+    Kept(&'a Sheet),
+    Spent(Sheet),
 }
 
 /// Rows are checked a part at a time even when the sheet is held whole: the JSON written for a
 /// part stays small, which keeps memory and time down on big sheets. `keep_body`: collect the
 /// body to send (a report alone does not need it).
-fn check_in_parts(sheet: &Sheet, mut out: Vec<Diagnostic>, options: &SheetOptions, keep_body: bool) -> SheetCheck {
-    let mut checker = RowChecker::new(sheet.header_row, sheet.headers.clone(), options);
+fn check_in_parts(rows: Rows<'_>, mut out: Vec<Diagnostic>, options: &SheetOptions, keep_body: bool) -> SheetCheck {
+    let sheet = match &rows {
+        Rows::Kept(sheet) => sheet,
+        Rows::Spent(sheet) => sheet,
+    };
+    let (header_row, headers, count) = (sheet.header_row, sheet.headers.clone(), sheet.rows.len() as u64);
+    let mut checker = RowChecker::new(header_row, headers.clone(), options);
     checker.know_managers(sheet);
     let (mut elements, mut body_rows) = (Vec::new(), Vec::new());
-    for rows in sheet.rows.chunks(PART_ROWS) {
-        let part = checker.check(rows);
+    let mut take = |part: rows::Part| {
         out.extend(part.diagnostics);
         if keep_body {
             elements.extend(part.body);
             body_rows.extend(part.body_rows);
         }
+    };
+    match rows {
+        Rows::Kept(sheet) => sheet.rows.chunks(PART_ROWS).for_each(|part| take(checker.check(&mut part.to_vec()))),
+        Rows::Spent(mut sheet) => sheet.rows.chunks_mut(PART_ROWS).for_each(|part| take(checker.check(part))),
     }
     out.extend(checker.finish());
-    sort_findings(&mut out, &sheet.headers);
-    let report = Report::new(sheet.rows.len() as u64, out);
+    sort_findings(&mut out, &headers);
+    let report = Report::new(count, out);
     let target = checker.target;
     let body = (keep_body && report.valid).then(|| crate::payload::body(target, elements));
-    SheetCheck {
-        report,
-        header_row: sheet.header_row,
-        headers: sheet.headers.clone(),
-        mapping: checker.mapping,
-        body,
-        target,
-        body_rows,
-    }
+    SheetCheck { report, header_row, headers, mapping: checker.mapping, body, target, body_rows }
 }
 
 /// Rows checked together: few enough that the body written for a part is still in the CPU's
@@ -110,7 +118,7 @@ pub(crate) const PART_ROWS: usize = 250;
 /// Reads and checks a spreadsheet for its report only (no body is built up).
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
     let (sheet, out) = sheet::read(bytes, &options.read)?;
-    Ok(check_in_parts(&sheet, out, options, false).report)
+    Ok(check_in_parts(Rows::Spent(sheet), out, options, false).report)
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.

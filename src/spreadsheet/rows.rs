@@ -90,12 +90,13 @@ impl RowChecker {
         self.managers_known = true;
     }
 
-    /// Checks the next rows (in sheet order). Findings come back sorted by row.
-    pub(crate) fn check(&mut self, rows: &[Row]) -> Part {
+    /// Checks the next rows (in sheet order). Findings come back sorted by row. The rows' text is
+    /// moved into the records (see [`from_rows`]): pass a copy of rows that are still needed.
+    pub(crate) fn check(&mut self, rows: &mut [Row]) -> Part {
         if rows.is_empty() {
             return Part { diagnostics: Vec::new(), body: Vec::new(), body_rows: Vec::new() };
         }
-        for row in rows {
+        for row in rows.iter() {
             for (c, cell) in row.cells.iter().enumerate() {
                 if let Some(seen) = self.has_values.get_mut(c)
                     && !*seen
@@ -224,8 +225,7 @@ impl RowChecker {
         let mut out = Vec::new();
         check_mapping(self.header_row, &self.mapping, &self.has_values, self.target, self.pass_through, &mut out);
         for (row, value) in std::mem::take(&mut self.unresolved) {
-            let resolved = self.managers.resolve(&value, row);
-            if resolved != value {
+            if let Some(resolved) = self.managers.reference(&value, row) {
                 for finding in self.late_manager(row, resolved) {
                     out.extend(self.group_left_out(finding).err());
                 }

@@ -309,13 +309,14 @@ impl Text {
         if !last && self.builder.rows_waiting() < flags.part_rows.max(1) {
             return Ok(());
         }
-        let (rows, found) = self.builder.take();
+        let (mut rows, found) = self.builder.take();
         update.diagnostics.extend(found);
         let Some(checker) = &mut self.checker else { return Ok(()) };
         // A big push brings many parts' worth of rows: checking them a part at a time keeps what
-        // checking holds (records, the written body) to one part.
-        for part_rows in rows.chunks(flags.part_rows.max(1)) {
-            let part = checker.check(part_rows);
+        // checking holds (records, the written body) to one part. Rows handed back are checked
+        // as copies, since checking moves their text into the records.
+        for part_rows in rows.chunks_mut(flags.part_rows.max(1)) {
+            let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
             update.diagnostics.extend(part.diagnostics);
             if flags.body {
                 update.body.extend(part.body);
