@@ -36,7 +36,8 @@ pub struct StreamOptions {
     pub rows: bool,
     /// Return the target body's elements (SCIM operations or JumpCloud users) for the rows.
     pub body: bool,
-    /// Rows checked together.
+    /// Rows checked together (default 250); a push hands back findings once this many rows
+    /// have arrived.
     pub part_rows: usize,
 }
 
