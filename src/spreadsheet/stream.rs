@@ -13,8 +13,8 @@
 //! manager row that comes after the referring row's part makes the referring row's streamed body
 //! element keep the manager's name instead of a `bulkId:` reference (findings are still equal).
 
+use super::SheetOptions;
 use super::rows::RowChecker;
-use super::{SheetOptions, read_and_check};
 use crate::bytes::{self, Kind, StreamDecoder};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::options::Format;
@@ -213,7 +213,16 @@ impl SheetStream {
     }
 
     fn whole(&mut self, bytes: &[u8], update: &mut StreamUpdate) -> Result<(), String> {
-        let (sheet, check) = read_and_check(bytes, &self.options)?;
+        let (sheet, out) = crate::sheet::read(bytes, &self.options.read)?;
+        update.progress.rows = sheet.rows.len() as u64;
+        // Rows handed back are checked as copies; otherwise their text moves into the records.
+        let check = if self.flags.rows {
+            let check = super::check_sheet(&sheet, out, &self.options);
+            update.rows = sheet.rows;
+            check
+        } else {
+            super::check_in_parts(super::Rows::Spent(sheet), out, &self.options, self.flags.body)
+        };
         update.header = Some(StreamHeader {
             header_row: check.header_row,
             headers: check.headers,
@@ -225,10 +234,6 @@ impl SheetStream {
         if self.flags.body {
             update.body = check.body.map(super::elements).unwrap_or_default();
             update.body_rows = check.body_rows;
-        }
-        update.progress.rows = sheet.rows.len() as u64;
-        if self.flags.rows {
-            update.rows = sheet.rows;
         }
         Ok(())
     }
