@@ -22,22 +22,31 @@ use serde_json::Value;
 
 /// Validates a payload given as raw bytes: every finding, in one pass.
 pub fn validate(bytes: &[u8], options: &Options) -> Report {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(value) => {
-            let mut ctx = Ctx::new(options, options.format.resolve(&value));
-            let rows = run(&value, &mut ctx);
-            limits::check_payload_size(bytes.len(), &mut ctx);
-            Report::new(rows, ctx.out)
-        }
-        Err(err) => {
-            let message = format!(
-                "The input is not valid JSON (line {}, column {}): {err}. Fix the syntax and try again.",
-                err.line(),
-                err.column()
-            );
-            Report::new(0, vec![Diagnostic::new(Code::JsonSyntax, message).at_pointer("")])
-        }
+    match parse(bytes) {
+        Ok(value) => validate_parsed(&value, bytes.len(), options),
+        Err(report) => report,
     }
+}
+
+/// Parses a payload for [`validate_parsed`]; `Err` is the report of where and why it is not JSON.
+pub fn parse(bytes: &[u8]) -> Result<Value, Report> {
+    serde_json::from_slice::<Value>(bytes).map_err(|err| {
+        let message = format!(
+            "The input is not valid JSON (line {}, column {}): {err}. Fix the syntax and try again.",
+            err.line(),
+            err.column()
+        );
+        Report::new(0, vec![Diagnostic::new(Code::JsonSyntax, message).at_pointer("")])
+    })
+}
+
+/// [`validate`] for a payload already [`parse`]d from `size` bytes (a caller that keeps the parsed
+/// value, or never frees it).
+pub fn validate_parsed(value: &Value, size: usize, options: &Options) -> Report {
+    let mut ctx = Ctx::new(options, options.format.resolve(value));
+    let rows = run(value, &mut ctx);
+    limits::check_payload_size(size, &mut ctx);
+    Report::new(rows, ctx.out)
 }
 
 /// Validates an already-parsed payload. The payload-size limit is measured on its compact JSON.
