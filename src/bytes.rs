@@ -6,6 +6,7 @@
 //! Windows-1252 and says so. An explicit encoding label overrides all of it.
 
 use crate::diag::{Code, Diagnostic};
+use std::borrow::Cow;
 
 /// What a file is, judged by its first bytes (then its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +43,9 @@ pub fn sniff(bytes: &[u8], filename: Option<&str>) -> Kind {
 
 /// Text decoded from bytes, with how it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text {
-    pub text: String,
+pub struct Text<'a> {
+    /// The text, borrowed from the bytes when they are UTF-8 already.
+    pub text: Cow<'a, str>,
     /// The encoding's WHATWG name, for example `UTF-8`, `UTF-16LE`, `windows-1252`.
     pub encoding: &'static str,
     pub had_bom: bool,
@@ -81,12 +83,12 @@ impl Known {
         })
     }
 
-    fn decode(self, bytes: &[u8]) -> String {
+    fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
         match self {
-            Known::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
-            Known::Utf16Le => String::from_utf16_lossy(&units(bytes, u16::from_le_bytes)),
-            Known::Utf16Be => String::from_utf16_lossy(&units(bytes, u16::from_be_bytes)),
-            Known::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect(),
+            Known::Utf8 => String::from_utf8_lossy(bytes),
+            Known::Utf16Le => String::from_utf16_lossy(&units(bytes, u16::from_le_bytes)).into(),
+            Known::Utf16Be => String::from_utf16_lossy(&units(bytes, u16::from_be_bytes)).into(),
+            Known::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect::<String>().into(),
         }
     }
 }
@@ -109,7 +111,7 @@ fn windows_1252(byte: u8) -> char {
 
 /// Decodes `bytes`. `label` (a WHATWG encoding label such as `latin1` or `utf-16le`) overrides
 /// detection; an unknown label is an error. Falling back to Windows-1252 adds a warning.
-pub fn decode(bytes: &[u8], label: Option<&str>) -> Result<(Text, Vec<Diagnostic>), String> {
+pub fn decode<'a>(bytes: &'a [u8], label: Option<&str>) -> Result<(Text<'a>, Vec<Diagnostic>), String> {
     let mut diagnostics = Vec::new();
     let bom = bom(bytes);
     let known = match label {
@@ -287,15 +289,15 @@ fn bom(bytes: &[u8]) -> Option<(Known, usize)> {
 }
 
 #[cfg(feature = "all-encodings")]
-fn decode_other(bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), String> {
+fn decode_other<'a>(bytes: &'a [u8], label: &str) -> Result<(Text<'a>, Vec<Diagnostic>), String> {
     let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())
         .ok_or_else(|| format!("unknown encoding \"{label}\"; use a name such as utf-8, utf-16le, windows-1252"))?;
     let (text, _, _) = encoding.decode(bytes);
-    Ok((Text { text: text.into_owned(), encoding: encoding.name(), had_bom: false }, Vec::new()))
+    Ok((Text { text, encoding: encoding.name(), had_bom: false }, Vec::new()))
 }
 
 #[cfg(not(feature = "all-encodings"))]
-fn decode_other(_bytes: &[u8], label: &str) -> Result<(Text, Vec<Diagnostic>), String> {
+fn decode_other<'a>(_bytes: &'a [u8], label: &str) -> Result<(Text<'a>, Vec<Diagnostic>), String> {
     Err(unsupported(label))
 }
 
@@ -374,7 +376,7 @@ mod tests {
         ];
         for (bytes, encoding, bom) in cases {
             let (text, diagnostics) = decode(&bytes, None).unwrap();
-            assert_eq!((text.text.as_str(), text.encoding, text.had_bom), (name, encoding, bom));
+            assert_eq!((&*text.text, text.encoding, text.had_bom), (name, encoding, bom));
             assert!(diagnostics.is_empty());
         }
     }
@@ -383,7 +385,7 @@ mod tests {
     fn falls_back_to_windows_1252_and_says_where() {
         let bytes = b"first,last\nRen\xE9e,M\xFCller\n";
         let (text, diagnostics) = decode(bytes, None).unwrap();
-        assert_eq!((text.text.as_str(), text.encoding), ("first,last\nRenée,Müller\n", "windows-1252"));
+        assert_eq!((&*text.text, text.encoding), ("first,last\nRenée,Müller\n", "windows-1252"));
         assert_eq!(diagnostics[0].code, Code::EncodingFallback);
         assert_eq!(diagnostics[0].row, Some(2));
     }
