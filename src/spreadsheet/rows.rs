@@ -137,9 +137,8 @@ impl RowChecker {
             if code == Code::RefUnknownBulkId && manager_row.is_some_and(|n| !part_rows.contains(&n)) {
                 continue;
             }
-            if let Some(group) = self.known_left_out(&finding) {
-                let row = finding.record.and_then(|r| numbers.get(r)).copied().unwrap_or(0);
-                self.left_out[group].add(row);
+            if let Some(group) = self.known_left_out(&finding).and_then(|g| self.left_out.get_mut(g)) {
+                group.add(finding.record.and_then(|r| numbers.get(r)).copied().unwrap_or(0));
                 continue;
             }
             // Attribute pairs are renumbered per row, so their findings are placed every time.
@@ -179,9 +178,9 @@ impl RowChecker {
         let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
         let row = placed.row.unwrap_or(0);
         let same = |l: &LeftOut| l.first.column == placed.column && l.says == says;
-        match self.left_out.iter().position(same) {
-            Some(group) => {
-                self.left_out[group].add(row);
+        match self.left_out.iter_mut().enumerate().find(|(_, l)| same(l)) {
+            Some((group, l)) => {
+                l.add(row);
                 Ok(group)
             }
             None => {
@@ -231,6 +230,7 @@ impl RowChecker {
                 }
             }
         }
+        self.left_out_by_finding.clear();
         out.extend(std::mem::take(&mut self.left_out).into_iter().map(LeftOut::into_diagnostic));
         out
     }
