@@ -49,15 +49,12 @@ pub fn validate_parsed(value: &Value, size: usize, options: &Options) -> Report 
     Report::new(rows, ctx.out)
 }
 
-/// Validates an already-parsed payload. The payload-size limit is measured on its compact JSON.
+/// Validates an already-parsed payload. The payload-size limit is measured on its compact JSON
+/// (written out only when there is such a limit).
 pub fn validate_value(value: &Value, options: &Options) -> Report {
-    let mut ctx = Ctx::new(options, options.format.resolve(value));
-    let rows = run(value, &mut ctx);
-    if options.limits.as_ref().is_some_and(|l| l.max_payload_size.is_some()) {
-        let size = serde_json::to_vec(value).map_or(0, |v| v.len());
-        limits::check_payload_size(size, &mut ctx);
-    }
-    Report::new(rows, ctx.out)
+    let limited = options.limits.as_ref().is_some_and(|l| l.max_payload_size.is_some());
+    let size = if limited { serde_json::to_vec(value).map_or(0, |v| v.len()) } else { 0 };
+    validate_parsed(value, size, options)
 }
 
 /// Runs the target's rules over a body muster wrote from records whose batch duplicates were
