@@ -177,9 +177,10 @@ pub fn plan(mut request: Value, limits: Limits) -> Plan {
     let graph = Graph::build(&operations);
     let groups = graph.cyclic_groups();
     // Breaking a cycle looks creators up again, after the operations have moved into the plan.
-    let creators: Creators = match groups.is_empty() {
-        true => Creators::default(),
-        false => graph.creators.iter().map(|(id, &index)| ((*id).to_owned(), index)).collect(),
+    let creators: Creators = if groups.is_empty() {
+        Creators::default()
+    } else {
+        graph.creators.iter().map(|(id, &index)| ((*id).to_owned(), index)).collect()
     };
     let depends_on = graph.depends_on;
     let mut planned: Vec<Planned> = operations
