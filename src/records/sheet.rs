@@ -30,6 +30,11 @@ pub fn row_bulk_id(row: u64) -> String {
     format!("row{row}")
 }
 
+/// The row a manager reference to another row's user names (`bulkId:rowN` → N).
+pub(crate) fn referenced_row(reference: &str) -> Option<u64> {
+    reference.strip_prefix(BULK_ID_PREFIX)?.strip_prefix("row")?.parse().ok()
+}
+
 /// Reads every row of `sheet` into a record. `fields[i]` is the field column i feeds; with
 /// `pass_through`, unmapped columns become custom attributes named after their header.
 pub fn from_sheet(sheet: &Sheet, fields: &[Option<String>], pass_through: bool) -> (Vec<Record>, Vec<Diagnostic>) {
@@ -278,5 +283,18 @@ impl RowReader<'_> {
             );
         }
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_reference_reads_back_as_its_row() {
+        assert_eq!(referenced_row(&format!("{BULK_ID_PREFIX}{}", row_bulk_id(42))), Some(42));
+        assert_eq!(referenced_row("bulkId:u42"), None);
+        assert_eq!(referenced_row("row42"), None);
+        assert_eq!(referenced_row("5f0c1b2e3d4a5b6c7d8e9f01"), None);
     }
 }

@@ -8,8 +8,9 @@ use crate::checks::RowDuplicates;
 use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
 use crate::payload::convert::{Finding, write};
+use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::columns::{Proposal, attribute_slot, propose};
-use crate::records::sheet::{ManagerIndex, from_rows, row_bulk_id};
+use crate::records::sheet::{ManagerIndex, from_rows, referenced_row, row_bulk_id};
 use crate::records::{Action, Record, User};
 use crate::sheet::{Row, Sheet};
 use serde_json::Value;
@@ -117,10 +118,10 @@ impl RowChecker {
         let mut manager_rows = Vec::new();
         for (record, row) in records.iter().zip(&numbers) {
             let manager = record.user.manager.as_deref();
-            if let Some(manager) = manager.filter(|m| !m.starts_with("bulkId:")) {
+            if let Some(manager) = manager.filter(|m| !m.starts_with(BULK_ID_PREFIX)) {
                 self.unresolved.push((*row, manager.to_owned()));
             }
-            manager_rows.push(manager.and_then(|m| m.strip_prefix("bulkId:row")).and_then(|n| n.parse::<u64>().ok()));
+            manager_rows.push(manager.and_then(referenced_row));
         }
 
         let written = write(&mut records, self.target, self.target.is_jumpcloud());
