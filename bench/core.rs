@@ -1,6 +1,11 @@
 //! Core throughput on 100k synthetic users: `cargo bench --bench core` (criterion prints
 //! `thrpt` in elements per second, here rows per second).
 //! Goals: validate ≥ 4 M rows/s, convert to SCIM ≥ 1.5 M rows/s.
+//!
+//! The "floor" lines time what no validator of these bytes can skip: serde_json scanning the
+//! request without keeping anything (`IgnoredAny`), building a `serde_json::Value` (what the
+//! rules walk), and the csv crate splitting the sheet into records. A figure above its floor is
+//! out of reach without a faster parser.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -118,6 +123,29 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(muster::spreadsheet::check(black_box(&csv), &sheet_options(Format::JumpcloudCreate))))
     });
     group.finish();
+
+    let mut floor = c.benchmark_group("100k users, floor");
+    floor.sample_size(10).throughput(Throughput::Elements(USERS as u64));
+    for (name, bytes) in [("SCIM", &scim), ("JumpCloud", &jc)] {
+        floor.bench_function(format!("serde_json scan {name} (IgnoredAny)"), |b| {
+            b.iter(|| black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(bytes)).is_ok()))
+        });
+        floor.bench_function(format!("serde_json parse {name} to Value"), |b| {
+            b.iter(|| black_box(serde_json::from_slice::<Value>(black_box(bytes)).is_ok()))
+        });
+    }
+    floor.bench_function("csv crate read (ByteRecord, reused)", |b| {
+        b.iter(|| {
+            let mut reader = csv::ReaderBuilder::new().from_reader(black_box(&csv[..]));
+            let mut record = csv::ByteRecord::new();
+            let mut fields = 0;
+            while reader.read_byte_record(&mut record).unwrap() {
+                fields += record.len();
+            }
+            black_box(fields)
+        })
+    });
+    floor.finish();
 }
 
 criterion_group!(core, benches);
