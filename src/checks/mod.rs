@@ -169,7 +169,7 @@ pub(crate) struct RowDuplicates {
 impl RowDuplicates {
     pub(crate) fn new(target: Format) -> Self {
         RowDuplicates {
-            seen: unique::Seen::for_rows(Vec::new()),
+            seen: unique::Seen::for_rows(),
             options: Options { format: target, ..Options::default() },
             records: 0,
         }
