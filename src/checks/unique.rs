@@ -229,6 +229,9 @@ impl Seen {
 
     /// Notes the unique keys of a SCIM User (operation `index`).
     pub(super) fn record(&mut self, user: &Map<String, Value>, index: usize, ctx: &mut Ctx<'_>) {
+        if self.off {
+            return; // before the four lookups, not after
+        }
         let at = |slot| Place::new(index, slot);
         if let Some(name) = user.get("userName").and_then(Value::as_str) {
             self.note(Key::UserName, name, at(0), ctx);
