@@ -1,10 +1,11 @@
 //! XLSX workbooks, written by tests/fixtures/sheets/make_workbooks.py (openpyxl, from the venv):
 //! sheets listed and chosen, zero-padded IDs kept, dates in both date systems as ISO 8601, numbers
-//! stored as text kept, Excel errors reported, rows numbered as Excel shows them.
+//! stored as text kept, Excel errors reported, rows and columns numbered as Excel shows them, and
+//! XLSX read cell by cell exactly as calamine's grid of the sheet reads it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use muster::sheet::{ReadOptions, read, sheet_names};
+use muster::sheet::{ReadOptions, read, read_workbook_grid, sheet_names};
 use muster::spreadsheet::{SheetOptions, check};
 use muster::{Code, Format};
 use std::path::{Path, PathBuf};
@@ -83,4 +84,36 @@ fn a_workbook_goes_through_the_whole_spreadsheet_path() {
     assert_eq!(users[0]["employeeIdentifier"], "000042");
     assert_eq!(users[1]["unix_uid"], 5002);
     assert_eq!((users[0]["state"].as_str(), users[1]["state"].as_str()), (Some("ACTIVATED"), Some("SUSPENDED")));
+}
+
+#[test]
+fn a_hand_kept_layout_keeps_excel_rows_and_columns() {
+    for name in ["edges.xlsx", "edges-unordered.xlsx"] {
+        let (sheet, diagnostics) = read(&bytes(name), &options(name)).unwrap();
+        assert_eq!(sheet.header_row, 2, "{name}");
+        assert_eq!(sheet.headers, ["", "Username", "Email", "Employee ID", "", ""], "{name}");
+        assert_eq!(sheet.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [3, 5], "{name}: row 4 is blank");
+        assert_eq!(sheet.rows[0].cells, ["", "jdoe", "jdoe@example.com", "0007", "", ""], "{name}");
+        assert_eq!(sheet.rows[1].cells, ["", "asmith", "asmith@example.com", "8", "", "stray"], "{name}");
+        assert!(diagnostics.is_empty(), "{name}: {diagnostics:?}");
+    }
+}
+
+/// XLSX is read cell by cell (the grid of a 100k-row sheet is ten times the file); XLS and ODS
+/// through the grid. Both readings must give the same sheet and findings, whichever header row.
+#[test]
+fn xlsx_read_cell_by_cell_equals_the_grid() {
+    for name in ["users-1900.xlsx", "users-1904.xlsx", "edges.xlsx", "edges-unordered.xlsx"] {
+        let bytes = bytes(name);
+        for sheet in sheet_names(&bytes).unwrap() {
+            for header_row in [None, Some(1), Some(2), Some(3), Some(4), Some(9)] {
+                let options = ReadOptions { sheet: Some(sheet.clone()), header_row, ..options(name) };
+                assert_eq!(
+                    read(&bytes, &options),
+                    read_workbook_grid(&bytes, &options),
+                    "{name} {sheet} {header_row:?}"
+                );
+            }
+        }
+    }
 }

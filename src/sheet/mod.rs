@@ -8,7 +8,7 @@ mod workbook;
 pub(crate) use delimited::{RecordCutter, delimiter_for, read_records};
 pub use delimited::{read_delimited, sniff_delimiter};
 #[cfg(feature = "xlsx")]
-pub use workbook::{read_workbook, sheet_names};
+pub use workbook::{read_workbook, read_workbook_grid, sheet_names};
 
 use crate::bytes::{self, Kind};
 use crate::diag::{Code, Diagnostic};
