@@ -161,3 +161,34 @@ fn report_puts_an_answer_back_onto_the_sheet() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "Username,Email,muster outcome,muster id,muster message\njdoe,jdoe@example.com,created,92b7,\n");
 }
+
+/// `muster validate big.csv | head`: the reader goes away after a few lines, and muster ends
+/// quietly (exit 2, an I/O error) instead of panicking on the closed pipe.
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    use std::io::Read as _;
+    let mut csv = String::from("Username,Email\n");
+    for i in 0..5000 {
+        csv.push_str(&format!("user{i},not-an-address-{i}\n"));
+    }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("closed-pipe.csv");
+    std::fs::write(&path, csv).unwrap();
+    for json in [true, false] {
+        let mut args = vec!["validate", path.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_muster"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "json {json}: {stderr}");
+        assert!(stderr.is_empty(), "json {json}: {stderr}");
+    }
+}

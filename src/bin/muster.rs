@@ -213,8 +213,29 @@ impl From<TargetArg> for Format {
     }
 }
 
-/// A run that could not go on: printed as `muster: …`, exit 2.
+/// A run that could not go on: printed as `muster: …`, exit 2 (nothing is printed when the
+/// message is empty).
 struct Failure(String);
+
+/// Prints to stdout like `print!`, but a write error is a [`Failure`], not a panic.
+macro_rules! out {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+fn emit(args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    use std::io::Write as _;
+    std::io::stdout().lock().write_fmt(args).map_err(|err| output_failed(&err, Path::new("the output")))
+}
+
+/// A reader that stopped reading (`muster validate big.csv | head`) ends the run quietly, as it
+/// ends other Unix tools; any other write error is reported.
+fn output_failed(err: &std::io::Error, path: &Path) -> Failure {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure(String::new())
+    } else {
+        Failure(format!("cannot write {}: {err}", path.display()))
+    }
+}
 
 fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
@@ -225,16 +246,15 @@ fn main() -> ExitCode {
         }
         Command::Convert { input, to, output } => convert(&input, to.into(), output.as_deref()),
         Command::Plan { input, json } => plan(&input.file, input.format.into(), &input.limits, json),
-        Command::Codes { markdown } => {
-            codes(markdown);
-            Ok(true)
-        }
+        Command::Codes { markdown } => codes(markdown).map(|()| true),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(Failure(message)) => {
-            eprintln!("muster: {message}");
+            if !message.is_empty() {
+                eprintln!("muster: {message}");
+            }
             ExitCode::from(2)
         }
     }
@@ -271,9 +291,9 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
         }
     };
     if json {
-        println!("{}", to_json(&report)?);
+        out!("{}\n", to_json(&report)?)?;
     } else {
-        print_report(file, &report, "record(s)");
+        print_report(file, &report, "record(s)")?;
     }
     Ok(report.valid)
 }
@@ -337,7 +357,7 @@ fn report(
         Some(path) => {
             std::fs::write(path, text).map_err(|err| Failure(format!("cannot write {}: {err}", path.display())))?
         }
-        None => print!("{text}"),
+        None => out!("{text}")?,
     }
     let failed =
         outcomes.iter().filter(|o| o.outcome != "created" && o.outcome != "updated" && o.outcome != "deleted").count();
@@ -354,14 +374,14 @@ fn map(input: &InputArgs, json: bool, output: Option<&Path>) -> Result<bool, Fai
             .map_err(|err| Failure(format!("cannot write {}: {err}", path.display())))?;
     }
     if json {
-        println!("{}", to_json(&checked.mapping)?);
+        out!("{}\n", to_json(&checked.mapping)?)?;
         return Ok(true);
     }
-    println!("headers in row {} of {}:", checked.header_row, input.file.display());
+    out!("headers in row {} of {}:\n", checked.header_row, input.file.display())?;
     for p in &checked.mapping {
         let field = p.field.as_deref().unwrap_or("(not mapped)");
         let letter = muster::sheet::column_letter(p.column);
-        println!("  {letter:<3} {:<28} → {field:<30} {:>4.0} %  {}", p.header, p.confidence * 100.0, p.reason);
+        out!("  {letter:<3} {:<28} → {field:<30} {:>4.0} %  {}\n", p.header, p.confidence * 100.0, p.reason)?;
     }
     Ok(true)
 }
@@ -376,7 +396,8 @@ fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool,
     } else {
         muster::convert(&bytes, &Options { format: input.format.into(), ..Options::default() }, to)
     };
-    print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
+    // Findings beside a converted body go to stderr; one that cannot be written is not worth stopping for.
+    let _ = print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
     let body = match conversion.body {
         Some(body) if conversion.report.valid => body,
         _ => {
@@ -393,7 +414,7 @@ fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool,
             } else {
                 muster::plan::plan(body, limits)
             };
-            print_diagnostics(file, &plan.diagnostics, &mut std::io::stderr());
+            let _ = print_diagnostics(file, &plan.diagnostics, &mut std::io::stderr());
             serde_json::Value::Array(plan.chunks.into_iter().map(|c| c.request).collect())
         }
     };
@@ -402,9 +423,7 @@ fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool,
         Some(path) => std::fs::File::create(path).and_then(|file| write_json(file, &body)),
         None => write_json(std::io::stdout().lock(), &body),
     };
-    written.map_err(|err| {
-        Failure(format!("cannot write {}: {err}", output.unwrap_or(Path::new("the output")).display()))
-    })?;
+    written.map_err(|err| output_failed(&err, output.unwrap_or(Path::new("the output"))))?;
     Ok(true)
 }
 
@@ -422,7 +441,7 @@ fn plan(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<b
     let report = muster::validate(&bytes, &Options { format, ..Options::default() });
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     if !report.valid || format.resolve(&value).is_jumpcloud() {
-        print_report(file, &report, "operation(s)");
+        print_report(file, &report, "operation(s)")?;
         if report.valid {
             return Err(Failure(
                 "plan works on SCIM bulk requests; convert JumpCloud bodies with --to scim first".to_owned(),
@@ -432,22 +451,23 @@ fn plan(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<b
     }
     let plan = muster::plan::plan(value, Limits::from_config(limits.config().as_ref()));
     if json {
-        println!("{}", to_json(&plan)?);
+        out!("{}\n", to_json(&plan)?)?;
     } else {
-        print_plan(&plan);
-        print_diagnostics(file, &plan.diagnostics, &mut std::io::stdout());
+        print_plan(&plan)?;
+        print_diagnostics(file, &plan.diagnostics, &mut std::io::stdout())
+            .map_err(|err| output_failed(&err, Path::new("the output")))?;
     }
     Ok(plan.diagnostics.is_empty())
 }
 
-fn print_plan(plan: &Plan) {
+fn print_plan(plan: &Plan) -> Result<(), Failure> {
     let Limits { max_operations, max_payload_bytes } = plan.limits;
-    println!(
-        "{} operations in {} chunk(s) (maxOperations {max_operations}, maxPayloadSize {max_payload_bytes} bytes, filled to {} bytes)",
+    out!(
+        "{} operations in {} chunk(s) (maxOperations {max_operations}, maxPayloadSize {max_payload_bytes} bytes, filled to {} bytes)\n",
         plan.operation_count(),
         plan.chunks.len(),
         plan.limits.budget()
-    );
+    )?;
     for chunk in &plan.chunks {
         let follow_ups =
             chunk.origins.iter().filter(|o| matches!(o, muster::plan::Origin::CycleFollowUp { .. })).count();
@@ -464,17 +484,20 @@ fn print_plan(plan: &Plan) {
         if follow_ups > 0 {
             line += &format!(", {follow_ups} follow-up PATCH(es) closing reference cycles");
         }
-        println!("{line}");
+        out!("{line}\n")?;
     }
+    Ok(())
 }
 
-fn print_report(file: &Path, report: &Report, unit: &str) {
-    print_diagnostics(file, &report.diagnostics, &mut std::io::stdout());
+fn print_report(file: &Path, report: &Report, unit: &str) -> Result<(), Failure> {
+    print_diagnostics(file, &report.diagnostics, &mut std::io::stdout())
+        .map_err(|err| output_failed(&err, Path::new("the output")))?;
     let s = report.summary;
-    println!("{}: {} {unit}, {} error(s), {} warning(s)", file.display(), s.rows, s.errors, s.warnings);
+    out!("{}: {} {unit}, {} error(s), {} warning(s)\n", file.display(), s.rows, s.errors, s.warnings)
 }
 
-fn print_diagnostics(file: &Path, diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) {
+/// Writes each finding as a line (to stdout, or to stderr beside a converted body).
+fn print_diagnostics(file: &Path, diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
     // Stderr is unbuffered: a line per write call was a tenth of a 100k-user conversion.
     let mut out = std::io::BufWriter::new(out);
@@ -488,21 +511,21 @@ fn print_diagnostics(file: &Path, diagnostics: &[Diagnostic], out: &mut dyn std:
             .as_deref()
             .map(|p| if p.is_empty() { " at /".to_owned() } else { format!(" at {p}") })
             .unwrap_or_default();
-        // Output to a closed pipe is not worth a panic.
-        let _ = writeln!(out, "{}: {severity}[{}]{place}: {}", file.display(), d.code, d.message);
+        writeln!(out, "{}: {severity}[{}]{place}: {}", file.display(), d.code, d.message)?;
     }
+    out.flush()
 }
 
-fn codes(markdown: bool) {
+fn codes(markdown: bool) -> Result<(), Failure> {
     if markdown {
-        print!("{}", muster::diag::catalogue_markdown());
-        return;
+        return out!("{}", muster::diag::catalogue_markdown());
     }
     for code in muster::Code::ALL {
         let severity = match code.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        println!("{:<28} {severity:<8} {}", code.id(), code.summary());
+        out!("{:<28} {severity:<8} {}\n", code.id(), code.summary())?;
     }
+    Ok(())
 }
