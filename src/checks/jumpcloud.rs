@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 /// The longest text a string field may hold (JumpCloud enforces 1024 on update; muster on both),
 /// or `None` when the field is not a plain string field.
-fn string_limit(field: &str) -> Option<usize> {
+pub(crate) fn string_limit(field: &str) -> Option<usize> {
     match field {
         "username" | "email" | "firstname" | "lastname" | "middlename" | "displayname" | "jobTitle" | "department"
         | "company" | "costCenter" | "employeeType" | "location" | "description" | "managedAppleId" => Some(1024),
@@ -316,7 +316,7 @@ fn check_attributes(attributes: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
             );
         }
         match attribute.get("value") {
-            Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= 1024 => {}
+            Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= ATTRIBUTE_VALUE_MAX => {}
             Some(Value::String(v)) if !v.is_empty() => ctx.report(
                 Code::JcTooLong,
                 &at.key("value"),
@@ -336,7 +336,27 @@ fn check_attributes(attributes: &Value, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
 /// JumpCloud's username conventions: hard errors for what breaks device accounts, a warning for
 /// what only Windows refuses.
 fn check_username(username: &str, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
-    let problem = if !username.chars().next().is_some_and(char::is_alphabetic) {
+    if let Some(problem) = username_problem(username) {
+        ctx.report(Code::JcUsernameInvalid, pointer, Some("username"), format!("The username {problem}."));
+    } else if username.chars().count() > USERNAME_WINDOWS_MAX {
+        ctx.report(
+            Code::JcUsernameLong,
+            pointer,
+            Some("username"),
+            format!("The username has {} characters; Windows devices accept at most 20.", username.chars().count()),
+        );
+    }
+}
+
+/// The longest custom attribute value JumpCloud accepts, in characters.
+pub(crate) const ATTRIBUTE_VALUE_MAX: usize = 1024;
+
+/// The longest username Windows devices accept.
+pub(crate) const USERNAME_WINDOWS_MAX: usize = 20;
+
+/// What makes `username` break device accounts, if anything.
+pub(crate) fn username_problem(username: &str) -> Option<&'static str> {
+    if !username.chars().next().is_some_and(char::is_alphabetic) {
         Some("must start with a letter")
     } else if username.chars().any(char::is_whitespace) {
         Some("may not contain spaces")
@@ -344,16 +364,6 @@ fn check_username(username: &str, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
         Some("may not contain @ (put the address in `email`)")
     } else {
         None
-    };
-    if let Some(problem) = problem {
-        ctx.report(Code::JcUsernameInvalid, pointer, Some("username"), format!("The username {problem}."));
-    } else if username.chars().count() > 20 {
-        ctx.report(
-            Code::JcUsernameLong,
-            pointer,
-            Some("username"),
-            format!("The username has {} characters; Windows devices accept at most 20.", username.chars().count()),
-        );
     }
 }
 

@@ -11,9 +11,11 @@ mod references;
 mod resources;
 mod unique;
 
+pub(crate) use jumpcloud::{ATTRIBUTE_VALUE_MAX, USERNAME_WINDOWS_MAX, is_object_id, string_limit, username_problem};
 #[doc(hidden)]
 pub use patch_path::is_valid as is_valid_patch_path;
 pub(crate) use pointer::{Ptr, push_token};
+pub(crate) use resources::is_valid_email;
 pub(crate) use unique::{DigestMap, lowercase_digest};
 
 use crate::diag::{Code, Diagnostic, Report};

@@ -82,14 +82,25 @@ pub struct Finding {
 /// Each record's user is moved into the body (not copied), so the records come back with empty
 /// users; their index, pointer and action stay.
 pub fn write(records: &mut [Record], to: Format, keep_extra: bool) -> Written {
+    write_some(records, to, keep_extra, None)
+}
+
+/// [`write`], with the body holding only the records `only` marks (all of them for `None`): a
+/// caller that wants findings, not a body, leaves out records whose part of the body the target's
+/// rules are known to pass (see `spreadsheet::quiet`). What writing finds is reported for every
+/// record either way, in the same order.
+pub(crate) fn write_some(records: &mut [Record], to: Format, keep_extra: bool, only: Option<&[bool]>) -> Written {
     let mut findings = Vec::new();
-    let mut writer = Writer { out: &mut findings, keep_extra, target: to, emitted: Vec::new() };
+    let mut writer = Writer { out: &mut findings, keep_extra, target: to, emitted: Vec::new(), only };
     let body = match to {
         Format::Scim | Format::Oracle | Format::Auto => writer.scim(records),
         Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(records),
     };
     let emitted = std::mem::take(&mut writer.emitted);
-    check_output(&body, to, records, &emitted, &mut findings);
+    // Nothing written is nothing to check (an empty body would be an error of its own).
+    if only.is_none() || !emitted.is_empty() {
+        check_output(&body, to, records, &emitted, &mut findings);
+    }
     Written { body, findings, emitted }
 }
 
@@ -125,9 +136,22 @@ struct Writer<'a> {
     target: Format,
     /// For each element of the output, the index of the record it came from.
     emitted: Vec<usize>,
+    /// The records to write into the body (all for `None`); the others are only read for what
+    /// writing them finds (the body's JSON is most of what checking a sheet allocates).
+    only: Option<&'a [bool]>,
 }
 
 impl Writer<'_> {
+    /// Whether record `i` goes into the body.
+    fn builds(&self, i: usize) -> bool {
+        self.only.is_none_or(|only| only.get(i).copied().unwrap_or(false))
+    }
+
+    /// The JSON of a written user, or nothing when it is not written.
+    fn value(build: bool, user: &impl serde::Serialize) -> Value {
+        if build { serde_json::to_value(user).unwrap_or(Value::Null) } else { Value::Null }
+    }
+
     fn target_name(&self) -> &'static str {
         match self.target {
             Format::Oracle => "Oracle HCM",
@@ -171,10 +195,14 @@ impl Writer<'_> {
     fn scim(&mut self, records: &mut [Record]) -> Value {
         let oracle = self.target == Format::Oracle;
         let mut operations = Vec::with_capacity(records.len());
-        for record in records.iter_mut() {
+        for (i, record) in records.iter_mut().enumerate() {
             let user = std::mem::take(&mut record.user);
             let record = &*record;
-            let data = if oracle { self.oracle_user(record, user) } else { self.scim_user(record, user) };
+            let build = self.builds(i);
+            let data = if oracle { self.oracle_user(record, user, build) } else { self.scim_user(record, user, build) };
+            if !build {
+                continue;
+            }
             let operation = match &record.action {
                 Action::Create { bulk_id } => {
                     let bulk_id = bulk_id.clone().unwrap_or_else(|| format!("user{}", record.index + 1));
@@ -214,7 +242,7 @@ impl Writer<'_> {
         super::body(self.target, operations)
     }
 
-    fn scim_user(&mut self, record: &Record, u: User) -> Value {
+    fn scim_user(&mut self, record: &Record, u: User, build: bool) -> Value {
         self.lost_if(record, "location", &u.location);
         self.lost_if(record, "description", &u.description);
         if !u.attributes.is_empty() {
@@ -280,7 +308,7 @@ impl Writer<'_> {
             ..Default::default()
         };
         self.extras(record, u.extra, &mut user.extra);
-        serde_json::to_value(user).unwrap_or(Value::Null)
+        Self::value(build, &user)
     }
 
     fn scim_address(&mut self, record: &Record, a: records::Address) -> scim::Address {
@@ -299,7 +327,7 @@ impl Writer<'_> {
         }
     }
 
-    fn oracle_user(&mut self, record: &Record, u: User) -> Value {
+    fn oracle_user(&mut self, record: &Record, u: User, build: bool) -> Value {
         for (field, value) in [
             ("externalId", &u.external_id),
             ("name.middleName", &u.middle_name),
@@ -353,7 +381,7 @@ impl Writer<'_> {
             extra: Map::new(),
         };
         self.extras(record, u.extra, &mut user.extra);
-        serde_json::to_value(user).unwrap_or(Value::Null)
+        Self::value(build, &user)
     }
 
     // --- JumpCloud ----------------------------------------------------------------------------
@@ -361,7 +389,7 @@ impl Writer<'_> {
     fn jumpcloud(&mut self, records: &mut [Record]) -> Value {
         let creating = self.target == Format::JumpcloudCreate;
         let mut users = Vec::with_capacity(records.len());
-        for record in records.iter_mut() {
+        for (i, record) in records.iter_mut().enumerate() {
             let fits = matches!(record.action, Action::Create { .. }) == creating;
             if !fits {
                 let (what, other) = if creating {
@@ -378,6 +406,9 @@ impl Writer<'_> {
             let user = std::mem::take(&mut record.user);
             let record = &*record;
             let fields = self.jumpcloud_fields(record, user, creating);
+            if !self.builds(i) {
+                continue;
+            }
             let user = match &record.action {
                 Action::Create { .. } => {
                     serde_json::to_value(jc::BulkUserCreate { user: fields, ..Default::default() })

@@ -1,7 +1,9 @@
 //! The whole path for spreadsheet input: read the file (stage 2), map its columns, read rows into
 //! records (stage 3), write the target's body and run the target's own rules (stages 4–5). Every
-//! finding is placed at the row and column the user sees.
+//! finding is placed at the row and column the user sees. A check for findings alone writes into
+//! the body only the records the target's rules may find something in ([`quiet`]).
 
+mod quiet;
 mod rows;
 pub mod stream;
 
@@ -90,6 +92,7 @@ fn check_in_parts(rows: Rows<'_>, mut out: Vec<Diagnostic>, options: &SheetOptio
     };
     let (header_row, headers, count) = (sheet.header_row, sheet.headers.clone(), sheet.rows.len() as u64);
     let mut checker = RowChecker::new(header_row, headers.clone(), options);
+    checker.keep_body = keep_body;
     checker.know_managers(sheet);
     let (mut elements, mut body_rows) = (Vec::new(), Vec::new());
     let mut take = |part: rows::Part| {

@@ -7,7 +7,7 @@ use super::{check_mapping, place};
 use crate::checks::RowDuplicates;
 use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
-use crate::payload::convert::{Finding, write};
+use crate::payload::convert::{Finding, write, write_some};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::columns::{Proposal, attribute_slot, propose};
 use crate::records::sheet::{ManagerIndex, from_rows, referenced_row, row_bulk_id};
@@ -28,6 +28,9 @@ pub(crate) struct Part {
 
 pub(crate) struct RowChecker {
     pub(crate) target: Format,
+    /// The body is wanted (to send, or to hand back). Without it, a part whose body the target's
+    /// rules would pass is not written (see [`super::quiet`]).
+    pub(crate) keep_body: bool,
     pub(crate) mapping: Vec<Proposal>,
     header_row: u64,
     headers: Vec<String>,
@@ -69,6 +72,7 @@ impl RowChecker {
         let fields = mapping.iter().map(|p| p.field.clone()).collect();
         RowChecker {
             target,
+            keep_body: true,
             mapping,
             header_row,
             has_values: vec![false; headers.len()],
@@ -124,7 +128,10 @@ impl RowChecker {
             manager_rows.push(manager.and_then(referenced_row));
         }
 
-        let written = write(&mut records, self.target, self.target.is_jumpcloud());
+        let keep_extra = self.target.is_jumpcloud();
+        // Without a body to keep, records the target's rules would pass are not written.
+        let only = if self.keep_body { None } else { super::quiet::to_write(&records, &numbers, self.target) };
+        let written = write_some(&mut records, self.target, keep_extra, only.as_deref());
         for finding in written.findings {
             let code = finding.diagnostic.code;
             if matches!(

@@ -217,7 +217,7 @@ impl SheetStream {
         update.progress.rows = sheet.rows.len() as u64;
         // Rows handed back are checked as copies; otherwise their text moves into the records.
         let check = if self.flags.rows {
-            let check = super::check_sheet(&sheet, out, &self.options);
+            let check = super::check_in_parts(super::Rows::Kept(&sheet), out, &self.options, self.flags.body);
             update.rows = sheet.rows;
             check
         } else {
@@ -302,7 +302,8 @@ impl Text {
         if self.checker.is_none() {
             let Some((header_row, headers)) = self.builder.header().cloned() else { return Ok(()) };
             check_headers(&headers, header_row, &mut update.diagnostics);
-            let checker = RowChecker::new(header_row, headers.clone(), options);
+            let mut checker = RowChecker::new(header_row, headers.clone(), options);
+            checker.keep_body = flags.body;
             update.header = Some(StreamHeader {
                 header_row,
                 headers,

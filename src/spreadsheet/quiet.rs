@@ -1,0 +1,228 @@
+//! Records of a sheet whose part of the body the target's own rules would pass. Checking a sheet
+//! without sending it (`muster validate`, the npm `validate`, a stream without a body) needs only
+//! the findings: such records are not written into the body at all (its JSON is two thirds of
+//! what checking a row allocates); the others are written and walked by the rules as before
+//! ([`write_some`](crate::payload::convert::write_some)).
+//!
+//! The test is conservative. It may say a record needs writing where the rules would pass; it
+//! must never leave out a record the rules would find something in, or change what they find in
+//! the records written (a record left out must not be one they refer to, or be needed to see a
+//! reference cycle). Each condition names the rule it stands for, and the tests below hold it to
+//! that on random parts.
+
+use crate::checks::{
+    ATTRIBUTE_VALUE_MAX, USERNAME_WINDOWS_MAX, is_object_id, is_valid_email, string_limit, username_problem,
+};
+use crate::options::Format;
+use crate::payload::oracle::EMAIL_TYPE_WORK;
+use crate::payload::scim::BULK_ID_PREFIX;
+use crate::records::sheet::{referenced_row, row_bulk_id};
+use crate::records::{Action, Address, Email, Phone, Record, User};
+use crate::refs::reference_target;
+use std::ops::RangeInclusive;
+
+/// Which of `records` (from the sheet rows `rows`, record i from row `rows[i]`) must be written
+/// for the target's rules to see what they would find; `None` when all must (the whole part is
+/// then written, as for a body that is sent).
+pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Option<Vec<bool>> {
+    match target {
+        Format::JumpcloudCreate | Format::JumpcloudUpdate => {
+            let creating = target == Format::JumpcloudCreate;
+            // A record of the other kind is left out, and a body left empty is an error.
+            if records.iter().any(|r| matches!(r.action, Action::Create { .. }) != creating) {
+                return None;
+            }
+            Some(records.iter().map(|r| !jumpcloud_passes(r, creating)).collect())
+        }
+        Format::Scim | Format::Oracle | Format::Auto => {
+            let part = rows.first().copied().unwrap_or(0)..=rows.last().copied().unwrap_or(0);
+            let oracle = target == Format::Oracle;
+            let mut write = Vec::with_capacity(records.len());
+            for (i, record) in records.iter().enumerate() {
+                // Only POSTs: a PATCH's path and PatchOp have rules of their own.
+                if !matches!(record.action, Action::Create { .. }) {
+                    return None;
+                }
+                let u = &record.user;
+                let manager = u.manager.as_deref().filter(|_| !oracle); // Oracle HCM gets no manager
+                let refers = texts(u).any(|t| reference_target(t).is_some()) || manager.is_some_and(refers_to);
+                let passes = user_passes(u, oracle)
+                    && !texts(u).any(|t| reference_target(t).is_some())
+                    && manager.is_none_or(|m| manager_passes(m, i, records, rows, &part));
+                // A record the rules find something in is written; if it refers to others, those
+                // would have to be written too (and the findings name operations by position).
+                if !passes && refers {
+                    return None;
+                }
+                write.push(!passes);
+            }
+            Some(write)
+        }
+    }
+}
+
+/// The rules of one SCIM or Oracle HCM user.
+fn user_passes(u: &User, oracle: bool) -> bool {
+    // user-name-missing
+    u.user_name.as_deref().is_some_and(|n| !n.trim().is_empty())
+        // email-primary-multiple
+        && u.emails.iter().filter(|e| e.primary).count() <= 1
+        // email-invalid; email-type-dialect ("W" in RFC mode; Oracle's writer codes work as "W")
+        && u.emails.iter().all(|e| is_valid_email(&e.value) && (oracle || e.kind.as_deref() != Some(EMAIL_TYPE_WORK)))
+}
+
+/// Whether a SCIM manager's `value` or its `$ref` ("../Users/<value>") reads as a reference.
+fn refers_to(m: &str) -> bool {
+    reference_target(m).is_some() || m.rsplit('/').next().is_some_and(|last| last.starts_with(BULK_ID_PREFIX))
+}
+
+/// A SCIM manager is written as `value` and `$ref` "../Users/<value>", both references when the
+/// value is `bulkId:rowN`. That passes when row N is outside this part (the sheet checker answers
+/// for those) or is created earlier in it: references that only point back form no cycle.
+fn manager_passes(m: &str, i: usize, records: &[Record], rows: &[u64], part: &RangeInclusive<u64>) -> bool {
+    if !refers_to(m) {
+        return true;
+    }
+    let Some(row) = referenced_row(m).filter(|_| !m.contains('/')) else { return false };
+    if !part.contains(&row) {
+        return true;
+    }
+    let creator = rows.iter().position(|&r| r == row).and_then(|j| Some((j, records.get(j)?)));
+    matches!(creator, Some((j, r)) if j < i
+        && matches!(&r.action, Action::Create { bulk_id: Some(id) } if *id == row_bulk_id(row)))
+}
+
+/// A JumpCloud create or update of the user.
+fn jumpcloud_passes(record: &Record, creating: bool) -> bool {
+    let u = &record.user;
+    // The email and alternate email the writer picks.
+    let primary = u.emails.iter().position(|e| e.primary).or((!u.emails.is_empty()).then_some(0));
+    let primary = primary.and_then(|i| u.emails.get(i));
+    let alternate = u.emails.iter().find(|e| Some(*e) != primary);
+    let email = primary.map(|e| e.value.as_str());
+    let limited = [
+        ("email", email),
+        ("firstname", u.given_name.as_deref()),
+        ("lastname", u.family_name.as_deref()),
+        ("middlename", u.middle_name.as_deref()),
+        ("displayname", u.display_name.as_deref()),
+        ("jobTitle", u.title.as_deref()),
+        ("department", u.department.as_deref()),
+        ("company", u.organization.as_deref()),
+        ("costCenter", u.cost_center.as_deref()),
+        ("employeeType", u.user_type.as_deref()),
+        ("location", u.location.as_deref()),
+        ("description", u.description.as_deref()),
+        ("employeeIdentifier", u.employee_number.as_deref()),
+    ];
+    let present = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+    // jc-required-missing, jc-id-invalid
+    (if creating {
+            present(u.user_name.as_deref()) && present(email)
+        } else {
+            matches!(&record.action, Action::Update { id } | Action::Replace { id } if is_object_id(id))
+        })
+        // jc-username-invalid, jc-username-long
+        && u.user_name.as_deref().is_none_or(|n| {
+            username_problem(n).is_none() && n.chars().count() <= USERNAME_WINDOWS_MAX
+        })
+        // email-invalid
+        && [email, alternate.map(|e| e.value.as_str())].into_iter().flatten().all(|a| a.is_empty() || is_valid_email(a))
+        // jc-too-long (bytes bound characters)
+        && limited.iter().all(|(field, v)| v.is_none_or(|v| v.len() <= string_limit(field).unwrap_or(usize::MAX)))
+        // jc-attribute-invalid, jc-too-long
+        && u.attributes.iter().all(|(name, value)| {
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric())
+                && !value.is_empty()
+                && value.len() <= ATTRIBUTE_VALUE_MAX
+        })
+        // JumpCloud-only settings have rules of their own; the writer turns `state` into one it allows
+        && u.extra.keys().all(|k| k == "state")
+}
+
+/// Every text of the user but its manager. Fields are named one by one, so a field added to
+/// [`User`] does not compile until it is considered here.
+fn texts(u: &User) -> impl Iterator<Item = &str> {
+    let User {
+        user_name,
+        external_id,
+        given_name,
+        family_name,
+        middle_name,
+        formatted_name,
+        display_name,
+        nick_name,
+        title,
+        user_type,
+        preferred_language,
+        locale,
+        timezone,
+        active: _,
+        password,
+        emails,
+        phones,
+        addresses,
+        employee_number,
+        cost_center,
+        organization,
+        division,
+        department,
+        manager: _,
+        location,
+        description,
+        attributes,
+        extra: _, // never written to SCIM or Oracle HCM (the writer reports each as left out)
+    } = u;
+    let fields = [
+        user_name,
+        external_id,
+        given_name,
+        family_name,
+        middle_name,
+        formatted_name,
+        display_name,
+        nick_name,
+        title,
+        user_type,
+        preferred_language,
+        locale,
+        timezone,
+        password,
+        employee_number,
+        cost_center,
+        organization,
+        division,
+        department,
+        location,
+        description,
+    ];
+    let emails = emails.iter().flat_map(|Email { value, kind, primary: _ }| [Some(value), kind.as_ref()]);
+    let phones = phones.iter().flat_map(|Phone { value, kind }| [Some(value), kind.as_ref()]);
+    let addresses = addresses.iter().flat_map(
+        |Address {
+             kind,
+             street_address,
+             extended_address,
+             po_box,
+             locality,
+             region,
+             postal_code,
+             country,
+             formatted,
+         }| {
+            [kind, street_address, extended_address, po_box, locality, region, postal_code, country, formatted]
+                .map(Option::as_ref)
+        },
+    );
+    let attributes = attributes.iter().flat_map(|(name, value)| [Some(name), Some(value)]);
+    fields
+        .into_iter()
+        .map(Option::as_ref)
+        .chain(emails)
+        .chain(phones)
+        .chain(addresses)
+        .chain(attributes)
+        .flatten()
+        .map(String::as_str)
+}
