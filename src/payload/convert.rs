@@ -64,6 +64,9 @@ pub struct Written {
     pub findings: Vec<Finding>,
     /// For each element of the body (operation or user), the index of its record.
     pub emitted: Vec<usize>,
+    /// Fields left out that the caller said it knows about (see [`write_some`]): (record, the
+    /// index of the field and reason among those it named), instead of a finding each.
+    pub known_left_out: Vec<(usize, usize)>,
 }
 
 /// A diagnostic about one record (its pointer is the record's), and the field it concerns: a
@@ -74,6 +77,8 @@ pub struct Finding {
     pub field: Option<String>,
     /// Found by the target's own rules on the written body (not by the writer).
     pub target_rule: bool,
+    /// For a field left out, why (the part of the message after the field and the target).
+    pub left_out_why: Option<&'static str>,
     pub diagnostic: Diagnostic,
 }
 
@@ -82,26 +87,44 @@ pub struct Finding {
 /// Each record's user is moved into the body (not copied), so the records come back with empty
 /// users; their index, pointer and action stay.
 pub fn write(records: &mut [Record], to: Format, keep_extra: bool) -> Written {
-    write_some(records, to, keep_extra, None)
+    write_some(records, to, keep_extra, None, &[])
 }
 
 /// [`write`], with the body holding only the records `only` marks (all of them for `None`): a
 /// caller that wants findings, not a body, leaves out records whose part of the body the target's
 /// rules are known to pass (see `spreadsheet::quiet`). What writing finds is reported for every
-/// record either way, in the same order.
-pub(crate) fn write_some(records: &mut [Record], to: Format, keep_extra: bool, only: Option<&[bool]>) -> Written {
+/// record either way, in the same order, except that a field left out for a reason in `known`
+/// (field, [`Finding::left_out_why`]) is only noted in [`Written::known_left_out`]: a sheet
+/// column the target has no field for is left out in every row alike, and the caller has its
+/// finding already.
+pub(crate) fn write_some(
+    records: &mut [Record],
+    to: Format,
+    keep_extra: bool,
+    only: Option<&[bool]>,
+    known: &[(String, &'static str)],
+) -> Written {
     let mut findings = Vec::new();
-    let mut writer = Writer { out: &mut findings, keep_extra, target: to, emitted: Vec::new(), only };
+    let mut writer = Writer {
+        out: &mut findings,
+        keep_extra,
+        target: to,
+        emitted: Vec::new(),
+        only,
+        known,
+        known_left_out: Vec::new(),
+    };
     let body = match to {
         Format::Scim | Format::Oracle | Format::Auto => writer.scim(records),
         Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(records),
     };
     let emitted = std::mem::take(&mut writer.emitted);
+    let known_left_out = std::mem::take(&mut writer.known_left_out);
     // Nothing written is nothing to check (an empty body would be an error of its own).
     if only.is_none() || !emitted.is_empty() {
         check_output(&body, to, records, &emitted, &mut findings);
     }
-    Written { body, findings, emitted }
+    Written { body, findings, emitted, known_left_out }
 }
 
 /// Runs the target's own rules over the converted body (a valid SCIM userName can be an invalid
@@ -115,12 +138,13 @@ fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize],
         let (position, inner) = rest.split_once('/').unwrap_or((rest, ""));
         let record = position.parse::<usize>().ok().and_then(|p| emitted.get(p)).and_then(|&r| records.get(r));
         let Some(record) = record else {
-            out.push(Finding { record: None, field: None, target_rule: true, diagnostic: d });
+            out.push(Finding { record: None, field: None, target_rule: true, left_out_why: None, diagnostic: d });
             continue;
         };
         let field = inner.trim_start_matches("data/").replace('/', ".");
         d.pointer = Some(record.pointer.clone());
-        out.push(Finding { record: Some(record.index), field: Some(field), target_rule: true, diagnostic: d });
+        let (record, field) = (Some(record.index), Some(field));
+        out.push(Finding { record, field, target_rule: true, left_out_why: None, diagnostic: d });
     }
 }
 
@@ -139,6 +163,9 @@ struct Writer<'a> {
     /// The records to write into the body (all for `None`); the others are only read for what
     /// writing them finds (the body's JSON is most of what checking a sheet allocates).
     only: Option<&'a [bool]>,
+    /// Fields left out, and why, that the caller knows about: noted, not worded again.
+    known: &'a [(String, &'static str)],
+    known_left_out: Vec<(usize, usize)>,
 }
 
 impl Writer<'_> {
@@ -161,7 +188,11 @@ impl Writer<'_> {
     }
 
     /// Reports that `field` of `record` cannot be carried.
-    fn lost(&mut self, record: &Record, field: &str, why: &str) {
+    fn lost(&mut self, record: &Record, field: &str, why: &'static str) {
+        if let Some(k) = self.known.iter().position(|(f, w)| f == field && *w == why) {
+            self.known_left_out.push((record.index, k));
+            return;
+        }
         let message = format!("`{field}` has no {} equivalent{why}, so it is left out.", self.target_name());
         let diagnostic = Diagnostic::new(Code::FieldNoEquivalent, message)
             .at_pointer(push_token(&record.pointer, field))
@@ -170,6 +201,7 @@ impl Writer<'_> {
             record: Some(record.index),
             field: Some(field.to_owned()),
             target_rule: false,
+            left_out_why: Some(why),
             diagnostic,
         });
     }
@@ -400,7 +432,8 @@ impl Writer<'_> {
                 let message =
                     format!("User {} {what}; convert it with --to {other}. It is left out.", record.index + 1);
                 let diagnostic = Diagnostic::new(Code::FieldNoEquivalent, message).at_pointer(record.pointer.clone());
-                self.out.push(Finding { record: Some(record.index), field: None, target_rule: false, diagnostic });
+                let record = Some(record.index);
+                self.out.push(Finding { record, field: None, target_rule: false, left_out_why: None, diagnostic });
                 continue;
             }
             let user = std::mem::take(&mut record.user);

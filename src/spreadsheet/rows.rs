@@ -47,9 +47,11 @@ pub(crate) struct RowChecker {
     /// Values a column loses in every row alike (the target has no field for them), reported
     /// once per column at the end rather than once per row.
     left_out: Vec<LeftOut>,
-    /// The writer's finding (field, message) behind each group of `left_out`: the same finding
-    /// in a later row joins its group without being placed and worded again.
-    left_out_by_finding: Vec<(Option<String>, String, usize)>,
+    /// The fields left out, and why, behind groups of `left_out` (`known_groups[i]` is the group
+    /// of `known_left_out[i]`): the writer only notes them in later rows, which join the group
+    /// without a finding being worded and placed again.
+    known_left_out: Vec<(String, &'static str)>,
+    known_groups: Vec<usize>,
 }
 
 /// One column's values the target cannot carry, for the same reason in each row.
@@ -84,7 +86,8 @@ impl RowChecker {
             duplicates: RowDuplicates::new(target),
             unresolved: Vec::new(),
             left_out: Vec::new(),
-            left_out_by_finding: Vec::new(),
+            known_left_out: Vec::new(),
+            known_groups: Vec::new(),
         }
     }
 
@@ -131,7 +134,13 @@ impl RowChecker {
         let keep_extra = self.target.is_jumpcloud();
         // Without a body to keep, records the target's rules would pass are not written.
         let only = if self.keep_body { None } else { super::quiet::to_write(&records, &numbers, self.target) };
-        let written = write_some(&mut records, self.target, keep_extra, only.as_deref());
+        let written = write_some(&mut records, self.target, keep_extra, only.as_deref(), &self.known_left_out);
+        for (record, known) in written.known_left_out {
+            let row = numbers.get(record).copied().unwrap_or(0);
+            if let Some(group) = self.known_groups.get(known).and_then(|&g| self.left_out.get_mut(g)) {
+                group.add(row);
+            }
+        }
         for finding in written.findings {
             let code = finding.diagnostic.code;
             if matches!(
@@ -145,21 +154,24 @@ impl RowChecker {
             if code == Code::RefUnknownBulkId && manager_row.is_some_and(|n| !part_rows.contains(&n)) {
                 continue;
             }
-            if let Some(group) = self.known_left_out(&finding).and_then(|g| self.left_out.get_mut(g)) {
+            // A field left out the same way in every row (attribute pairs are renumbered per row,
+            // so their findings are placed every time).
+            let key = match (finding.left_out_why, &finding.field) {
+                (Some(why), Some(field)) if !field.starts_with("attributes.") => Some((field.clone(), why)),
+                _ => None,
+            };
+            let known = key.as_ref().and_then(|key| self.known_left_out.iter().position(|k| k == key));
+            if let Some(group) = known.and_then(|k| self.known_groups.get(k)).and_then(|&g| self.left_out.get_mut(g)) {
                 group.add(finding.record.and_then(|r| numbers.get(r)).copied().unwrap_or(0));
                 continue;
             }
-            // Attribute pairs are renumbered per row, so their findings are placed every time.
-            let same_every_row = code == Code::FieldNoEquivalent
-                && !finding.target_rule
-                && !finding.field.as_deref().is_some_and(|f| f.starts_with("attributes."));
-            let key = same_every_row.then(|| (finding.field.clone(), finding.diagnostic.message.clone()));
             let finding = self.original_attribute(finding, rows);
             let placed = place(finding, &numbers, &self.headers, &self.fields);
             match self.group_left_out(placed) {
                 Ok(group) => {
-                    if let Some((field, message)) = key {
-                        self.left_out_by_finding.push((field, message, group));
+                    if let Some(key) = key {
+                        self.known_left_out.push(key);
+                        self.known_groups.push(group);
                     }
                 }
                 Err(other) => out.push(other),
@@ -169,12 +181,6 @@ impl RowChecker {
         let body = super::elements(written.body);
         let body_rows = written.emitted.iter().filter_map(|&r| numbers.get(r).copied()).collect();
         Part { diagnostics: out, body, body_rows }
-    }
-
-    /// The group of `left_out` a writer's finding joins as it is, if one is known.
-    fn known_left_out(&self, finding: &Finding) -> Option<usize> {
-        let (field, message) = (finding.field.as_deref(), &finding.diagnostic.message);
-        self.left_out_by_finding.iter().find(|(f, m, _)| f.as_deref() == field && m == message).map(|k| k.2)
     }
 
     /// Keeps a column's "left out" finding for the column's one finding at the end (`Ok`: the
@@ -238,7 +244,8 @@ impl RowChecker {
                 }
             }
         }
-        self.left_out_by_finding.clear();
+        self.known_left_out.clear();
+        self.known_groups.clear();
         out.extend(std::mem::take(&mut self.left_out).into_iter().map(LeftOut::into_diagnostic));
         out
     }
