@@ -21,10 +21,20 @@ use crate::records::{Action, Address, Email, Phone, Record, User};
 use crate::refs::reference_target;
 use std::ops::RangeInclusive;
 
+/// Which of `records` must be written for the target's rules to see what they would find.
+pub(super) struct ToWrite {
+    /// Record i is written.
+    pub(super) write: Vec<bool>,
+    /// Record i is written, and its SCIM manager names a user the whole body creates earlier or
+    /// another part does: its `ref-unknown-bulk-id` findings (the manager's, as it has no other
+    /// reference) only say that user was left out of the body, and are not findings.
+    pub(super) manager_known: Vec<bool>,
+}
+
 /// Which of `records` (from the sheet rows `rows`, record i from row `rows[i]`) must be written
 /// for the target's rules to see what they would find; `None` when all must (the whole part is
 /// then written, as for a body that is sent).
-pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Option<Vec<bool>> {
+pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Option<ToWrite> {
     match target {
         Format::JumpcloudCreate | Format::JumpcloudUpdate => {
             let creating = target == Format::JumpcloudCreate;
@@ -32,12 +42,14 @@ pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Opti
             if records.iter().any(|r| matches!(r.action, Action::Create { .. }) != creating) {
                 return None;
             }
-            Some(records.iter().map(|r| !jumpcloud_passes(r, creating)).collect())
+            let write = records.iter().map(|r| !jumpcloud_passes(r, creating)).collect();
+            Some(ToWrite { write, manager_known: Vec::new() })
         }
         Format::Scim | Format::Oracle | Format::Auto => {
             let part = rows.first().copied().unwrap_or(0)..=rows.last().copied().unwrap_or(0);
             let oracle = target == Format::Oracle;
             let mut write = Vec::with_capacity(records.len());
+            let mut manager_known = Vec::with_capacity(records.len());
             for (i, record) in records.iter().enumerate() {
                 // Only POSTs: a PATCH's path and PatchOp have rules of their own.
                 if !matches!(record.action, Action::Create { .. }) {
@@ -45,18 +57,20 @@ pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Opti
                 }
                 let u = &record.user;
                 let manager = u.manager.as_deref().filter(|_| !oracle); // Oracle HCM gets no manager
-                let refers = texts(u).any(|t| reference_target(t).is_some()) || manager.is_some_and(refers_to);
-                let passes = user_passes(u, oracle)
-                    && !texts(u).any(|t| reference_target(t).is_some())
-                    && manager.is_none_or(|m| manager_passes(m, i, records, rows, &part));
-                // A record the rules find something in is written; if it refers to others, those
-                // would have to be written too (and the findings name operations by position).
-                if !passes && refers {
+                // A reference names "bulkId:…": text without a colon is none (most text).
+                let text_refers = texts(u).any(|t| t.contains(':') && reference_target(t).is_some());
+                let manager_passes = manager.is_none_or(|m| manager_passes(m, i, records, rows, &part));
+                let passes = user_passes(u, oracle) && !text_refers && manager_passes;
+                // A record the rules find something in is written. One whose references are not
+                // all known good makes the whole part written: the records referred to would have
+                // to be, and what the rules say about those references names operations by position.
+                if !passes && (text_refers || !manager_passes) {
                     return None;
                 }
                 write.push(!passes);
+                manager_known.push(!passes && manager.is_some_and(refers_to));
             }
-            Some(write)
+            Some(ToWrite { write, manager_known })
         }
     }
 }
@@ -73,7 +87,8 @@ fn user_passes(u: &User, oracle: bool) -> bool {
 
 /// Whether a SCIM manager's `value` or its `$ref` ("../Users/<value>") reads as a reference.
 fn refers_to(m: &str) -> bool {
-    reference_target(m).is_some() || m.rsplit('/').next().is_some_and(|last| last.starts_with(BULK_ID_PREFIX))
+    m.contains(':')
+        && (reference_target(m).is_some() || m.rsplit('/').next().is_some_and(|last| last.starts_with(BULK_ID_PREFIX)))
 }
 
 /// A SCIM manager is written as `value` and `$ref` "../Users/<value>", both references when the

@@ -133,8 +133,12 @@ impl RowChecker {
 
         let keep_extra = self.target.is_jumpcloud();
         // Without a body to keep, records the target's rules would pass are not written.
-        let only = if self.keep_body { None } else { super::quiet::to_write(&records, &numbers, self.target) };
-        let written = write_some(&mut records, self.target, keep_extra, only.as_deref(), &self.known_left_out);
+        let quiet = if self.keep_body { None } else { super::quiet::to_write(&records, &numbers, self.target) };
+        let only = quiet.as_ref().map(|q| q.write.as_slice());
+        let manager_known = |record: Option<usize>| {
+            quiet.as_ref().zip(record).is_some_and(|(q, r)| q.manager_known.get(r) == Some(&true))
+        };
+        let written = write_some(&mut records, self.target, keep_extra, only, &self.known_left_out);
         for (record, known) in written.known_left_out {
             let row = numbers.get(record).copied().unwrap_or(0);
             if let Some(group) = self.known_groups.get(known).and_then(|&g| self.left_out.get_mut(g)) {
@@ -149,9 +153,12 @@ impl RowChecker {
             ) {
                 continue; // reported above, by row
             }
-            // A manager in another part is a sound reference, although this part lacks its POST.
+            // A manager in another part is a sound reference, although this part lacks its POST; so is
+            // one `quiet` knows the whole body creates, although it left the POST out.
             let manager_row = finding.record.and_then(|r| manager_rows.get(r).copied().flatten());
-            if code == Code::RefUnknownBulkId && manager_row.is_some_and(|n| !part_rows.contains(&n)) {
+            if code == Code::RefUnknownBulkId
+                && (manager_row.is_some_and(|n| !part_rows.contains(&n)) || manager_known(finding.record))
+            {
                 continue;
             }
             // A field left out the same way in every row (attribute pairs are renumbered per row,
