@@ -120,6 +120,14 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(muster::sheet::read(black_box(&csv), &sheet_options(Format::Scim).read)))
     });
     group.bench_function("spreadsheet CSV read+map+validate (JumpCloud)", |b| {
+        b.iter(|| {
+            black_box(muster::spreadsheet::check_report(black_box(&csv), &sheet_options(Format::JumpcloudCreate)))
+        })
+    });
+    group.bench_function("spreadsheet CSV read+map+validate (SCIM)", |b| {
+        b.iter(|| black_box(muster::spreadsheet::check_report(black_box(&csv), &sheet_options(Format::Scim))))
+    });
+    group.bench_function("spreadsheet CSV read+map+validate+body (JumpCloud)", |b| {
         b.iter(|| black_box(muster::spreadsheet::check(black_box(&csv), &sheet_options(Format::JumpcloudCreate))))
     });
     group.finish();
