@@ -173,3 +173,21 @@ fn a_stream_over_many_rows_keeps_batch_checks_across_parts() {
     assert_eq!((left_out[0].row, left_out[0].column.as_deref()), (None, Some("Manager")));
     assert!(left_out[0].message.starts_with("Column \"Manager\", 4999 rows (2, 3, 4, 5, 6 and 4994 more): "));
 }
+
+/// Oracle HCM carries no manager, named or referred to: a stream that learns of a manager's row
+/// only in a later part says so once for that row, as the one-shot check does (it said it twice).
+#[test]
+fn a_stream_counts_a_late_manager_once_where_no_manager_is_carried() {
+    let mut csv = String::from("Username,Email,Manager\n");
+    for i in 0..1_000 {
+        csv.push_str(&format!("user{i},user{i}@example.com,user{}\n", i + 1));
+    }
+    let options = options("big.csv", Format::Oracle);
+    let one_shot = check(csv.as_bytes(), &options).unwrap();
+    let (diagnostics, _, _) = streamed(csv.as_bytes(), &options, 10_000, 700);
+    let manager = |found: &[Diagnostic]| {
+        found.iter().filter(|d| d.column.as_deref() == Some("Manager")).map(|d| d.message.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(manager(&diagnostics), manager(&one_shot.report.diagnostics));
+    assert!(manager(&diagnostics)[0].starts_with("Column \"Manager\", 1000 rows (2, 3, 4, 5, 6 and 995 more): "));
+}

@@ -87,12 +87,21 @@ pub struct Finding {
 /// Each record's user is moved into the body (not copied), so the records come back with empty
 /// users; their index, pointer and action stay.
 pub fn write(records: &mut [Record], to: Format, keep_extra: bool) -> Written {
-    write_some(records, to, keep_extra, None, &[])
+    write_some(records, to, keep_extra, Subset::default(), &[])
 }
 
-/// [`write`], with the body holding only the records `only` marks (all of them for `None`): a
-/// caller that wants findings, not a body, leaves out records whose part of the body the target's
-/// rules are known to pass (see `spreadsheet::quiet`). What writing finds is reported for every
+/// The records [`write_some`] writes into the body, and those whose part of it the target's
+/// rules walk (`None`: all; the rules only ever walk what is written).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Subset<'a> {
+    pub(crate) written: Option<&'a [bool]>,
+    pub(crate) walked: Option<&'a [bool]>,
+}
+
+/// [`write`], with the body holding only the records `subset.written` marks, and the target's
+/// rules walking only those `subset.walked` marks: a caller leaves out records whose part of the
+/// body the rules are known to pass (see `spreadsheet::quiet`), from the body when it wants only
+/// findings, from the walk when it sends the body. What writing finds is reported for every
 /// record either way, in the same order, except that a field left out for a reason in `known`
 /// (field, [`Finding::left_out_why`]) is only noted in [`Written::known_left_out`]: a sheet
 /// column the target has no field for is left out in every row alike, and the caller has its
@@ -101,9 +110,10 @@ pub(crate) fn write_some(
     records: &mut [Record],
     to: Format,
     keep_extra: bool,
-    only: Option<&[bool]>,
+    subset: Subset<'_>,
     known: &[(String, &'static str)],
 ) -> Written {
+    let only = subset.written;
     let mut findings = Vec::new();
     let mut writer = Writer {
         out: &mut findings,
@@ -114,7 +124,7 @@ pub(crate) fn write_some(
         known,
         known_left_out: Vec::new(),
     };
-    let body = match to {
+    let mut body = match to {
         Format::Scim | Format::Oracle | Format::Auto => writer.scim(records),
         Format::JumpcloudCreate | Format::JumpcloudUpdate => writer.jumpcloud(records),
     };
@@ -122,7 +132,10 @@ pub(crate) fn write_some(
     let known_left_out = std::mem::take(&mut writer.known_left_out);
     // Nothing written is nothing to check (an empty body would be an error of its own).
     if only.is_none() || !emitted.is_empty() {
-        check_output(&body, to, records, &emitted, &mut findings);
+        match subset.walked {
+            None => check_output(&body, to, records, &emitted, &mut findings),
+            Some(walked) => check_some(&mut body, to, records, &emitted, walked, &mut findings),
+        }
     }
     Written { body, findings, emitted, known_left_out }
 }
@@ -145,6 +158,31 @@ fn check_output(body: &Value, to: Format, records: &[Record], emitted: &[usize],
         d.pointer = Some(record.pointer.clone());
         let (record, field) = (Some(record.index), Some(field));
         out.push(Finding { record, field, target_rule: true, left_out_why: None, diagnostic: d });
+    }
+}
+
+/// [`check_output`] over the elements of `body` whose records `walked` marks: they are moved into
+/// a body of their own for the walk, and back.
+fn check_some(
+    body: &mut Value,
+    to: Format,
+    records: &[Record],
+    emitted: &[usize],
+    walked: &[bool],
+    out: &mut Vec<Finding>,
+) {
+    let positions: Vec<usize> = (0..emitted.len()).filter(|&p| walked.get(emitted[p]) == Some(&true)).collect();
+    let Some(elements) = super::elements_mut(body).filter(|_| !positions.is_empty()) else { return };
+    let taken = positions.iter().map(|&p| elements.get_mut(p).map(std::mem::take).unwrap_or_default()).collect();
+    let sub_emitted: Vec<usize> = positions.iter().map(|&p| emitted[p]).collect();
+    let mut sub = super::body(to, taken);
+    check_output(&sub, to, records, &sub_emitted, out);
+    if let Some(taken) = super::elements_mut(&mut sub) {
+        for (&p, element) in positions.iter().zip(taken.drain(..)) {
+            if let Some(slot) = elements.get_mut(p) {
+                *slot = element;
+            }
+        }
     }
 }
 

@@ -18,6 +18,15 @@ pub(crate) fn body(target: Format, elements: Vec<Value>) -> Value {
     object([("schemas", Value::Array(vec![urn.into()])), ("Operations", Value::Array(elements))])
 }
 
+/// The elements of a body [`body`] wrote: a bulk request's operations, or a JumpCloud users array.
+pub(crate) fn elements_mut(body: &mut Value) -> Option<&mut Vec<Value>> {
+    match body {
+        Value::Array(elements) => Some(elements),
+        Value::Object(request) => request.get_mut("Operations").and_then(Value::as_array_mut),
+        _ => None,
+    }
+}
+
 /// A JSON object from owned members. `json!` copies every interpolated `Value` by serialising it
 /// again, which was a quarter of the time spent writing a spreadsheet's body.
 pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {

@@ -55,6 +55,14 @@ pub fn check(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String>
     Ok(check_in_parts(Rows::Spent(sheet), out, options, true))
 }
 
+/// [`check`] with the target's rules walking every record, none left out by [`quiet`]: what that
+/// shortcut is tested against.
+#[doc(hidden)]
+pub fn check_exhaustively(bytes: &[u8], options: &SheetOptions) -> Result<SheetCheck, String> {
+    let (sheet, out) = sheet::read(bytes, &options.read)?;
+    Ok(check_parts(Rows::Spent(sheet), out, options, true, false))
+}
+
 /// [`check`], also handing back the sheet as read (for the results report).
 pub fn read_and_check(bytes: &[u8], options: &SheetOptions) -> Result<(Sheet, SheetCheck), String> {
     let (sheet, out) = sheet::read(bytes, &options.read)?;
@@ -85,7 +93,17 @@ enum Rows<'a> {
 /// Rows are checked a part at a time even when the sheet is held whole: the JSON written for a
 /// part stays small, which keeps memory and time down on big sheets. `keep_body`: collect the
 /// body to send (a report alone does not need it).
-fn check_in_parts(rows: Rows<'_>, mut out: Vec<Diagnostic>, options: &SheetOptions, keep_body: bool) -> SheetCheck {
+fn check_in_parts(rows: Rows<'_>, out: Vec<Diagnostic>, options: &SheetOptions, keep_body: bool) -> SheetCheck {
+    check_parts(rows, out, options, keep_body, true)
+}
+
+fn check_parts(
+    rows: Rows<'_>,
+    mut out: Vec<Diagnostic>,
+    options: &SheetOptions,
+    keep_body: bool,
+    quiet: bool,
+) -> SheetCheck {
     let sheet = match &rows {
         Rows::Kept(sheet) => sheet,
         Rows::Spent(sheet) => sheet,
@@ -93,6 +111,7 @@ fn check_in_parts(rows: Rows<'_>, mut out: Vec<Diagnostic>, options: &SheetOptio
     let (header_row, headers, count) = (sheet.header_row, sheet.headers.clone(), sheet.rows.len() as u64);
     let mut checker = RowChecker::new(header_row, headers.clone(), options);
     checker.keep_body = keep_body;
+    checker.quiet = quiet;
     checker.know_managers(sheet);
     let (mut elements, mut body_rows) = (Vec::new(), Vec::new());
     let mut take = |part: rows::Part| {

@@ -7,7 +7,7 @@ use super::{check_mapping, place};
 use crate::checks::RowDuplicates;
 use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
-use crate::payload::convert::{Finding, write, write_some};
+use crate::payload::convert::{Finding, Subset, write, write_some};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::columns::{Proposal, attribute_slot, propose};
 use crate::records::sheet::{ManagerIndex, from_rows, referenced_row, row_bulk_id};
@@ -28,9 +28,11 @@ pub(crate) struct Part {
 
 pub(crate) struct RowChecker {
     pub(crate) target: Format,
-    /// The body is wanted (to send, or to hand back). Without it, a part whose body the target's
-    /// rules would pass is not written (see [`super::quiet`]).
+    /// The body is wanted (to send, or to hand back). Either way, records [`super::quiet`] knows
+    /// the target's rules pass are left out: of the walk when the body is kept, else of the body.
     pub(crate) keep_body: bool,
+    /// Leave such records out (off only to test that it changes nothing).
+    pub(crate) quiet: bool,
     pub(crate) mapping: Vec<Proposal>,
     header_row: u64,
     headers: Vec<String>,
@@ -75,6 +77,7 @@ impl RowChecker {
         RowChecker {
             target,
             keep_body: true,
+            quiet: true,
             mapping,
             header_row,
             has_values: vec![false; headers.len()],
@@ -133,12 +136,17 @@ impl RowChecker {
 
         let keep_extra = self.target.is_jumpcloud();
         // Without a body to keep, records the target's rules would pass are not written.
-        let quiet = if self.keep_body { None } else { super::quiet::to_write(&records, &numbers, self.target) };
-        let only = quiet.as_ref().map(|q| q.write.as_slice());
+        let quiet = if self.quiet { super::quiet::to_write(&records, &numbers, self.target) } else { None };
+        let marked = quiet.as_ref().map(|q| q.write.as_slice());
+        let subset = if self.keep_body {
+            Subset { written: None, walked: marked }
+        } else {
+            Subset { written: marked, walked: None }
+        };
         let manager_known = |record: Option<usize>| {
             quiet.as_ref().zip(record).is_some_and(|(q, r)| q.manager_known.get(r) == Some(&true))
         };
-        let written = write_some(&mut records, self.target, keep_extra, only, &self.known_left_out);
+        let written = write_some(&mut records, self.target, keep_extra, subset, &self.known_left_out);
         for (record, known) in written.known_left_out {
             let row = numbers.get(record).copied().unwrap_or(0);
             if let Some(group) = self.known_groups.get(known).and_then(|&g| self.left_out.get_mut(g)) {
@@ -246,7 +254,7 @@ impl RowChecker {
         check_mapping(self.header_row, &self.mapping, &self.has_values, self.target, self.pass_through, &mut out);
         for (row, value) in std::mem::take(&mut self.unresolved) {
             if let Some(resolved) = self.managers.reference(&value, row) {
-                for finding in self.late_manager(row, resolved) {
+                for finding in self.late_manager(row, value, resolved) {
                     out.extend(self.group_left_out(finding).err());
                 }
             }
@@ -258,19 +266,22 @@ impl RowChecker {
     }
 
     /// The findings a manager reference gets when its row came after the part being checked
-    /// (JumpCloud cannot carry one), written exactly as a one-part check writes them.
-    fn late_manager(&self, row: u64, reference: String) -> Vec<Diagnostic> {
-        let user = User { manager: Some(reference), ..User::default() };
-        let record = Record {
-            index: 0,
-            pointer: "/rows/0".to_owned(),
-            action: Action::Create { bulk_id: Some(row_bulk_id(row)) },
-            user,
+    /// (JumpCloud cannot carry one), written exactly as a one-part check writes them; but not
+    /// those the manager's name (`raw`, written when the row was checked) got already (Oracle HCM
+    /// carries no manager at all, named or referred to).
+    fn late_manager(&self, row: u64, raw: String, reference: String) -> Vec<Diagnostic> {
+        let findings = |manager: String| {
+            let user = User { manager: Some(manager), ..User::default() };
+            let action = Action::Create { bulk_id: Some(row_bulk_id(row)) };
+            let record = Record { index: 0, pointer: "/rows/0".to_owned(), action, user };
+            write(&mut [record], self.target, self.target.is_jumpcloud())
+                .findings
+                .into_iter()
+                .filter(|f| f.field.as_deref() == Some("manager") && !f.target_rule)
         };
-        write(&mut [record], self.target, self.target.is_jumpcloud())
-            .findings
-            .into_iter()
-            .filter(|f| f.field.as_deref() == Some("manager") && !f.target_rule)
+        let already: Vec<String> = findings(raw).map(|f| f.diagnostic.message).collect();
+        findings(reference)
+            .filter(|f| !already.contains(&f.diagnostic.message))
             .map(|f| place(f, &[row], &self.headers, &self.fields))
             .collect()
     }
