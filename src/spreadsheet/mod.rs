@@ -144,15 +144,8 @@ pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, Stri
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.
-pub(crate) fn elements(body: Value) -> Vec<Value> {
-    match body {
-        Value::Array(users) => users,
-        Value::Object(mut request) => match request.remove("Operations") {
-            Some(Value::Array(operations)) => operations,
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    }
+pub(crate) fn elements(mut body: Value) -> Vec<Value> {
+    crate::payload::elements_mut(&mut body).map(std::mem::take).unwrap_or_default()
 }
 
 /// Top to bottom, and left to right within a row (row-level findings first).

@@ -135,7 +135,8 @@ impl RowChecker {
         }
 
         let keep_extra = self.target.is_jumpcloud();
-        // Without a body to keep, records the target's rules would pass are not written.
+        // Records the target's rules would pass are left out: of the walk when the body is kept,
+        // else of the body.
         let quiet = if self.quiet { super::quiet::to_write(&records, &numbers, self.target) } else { None };
         let marked = quiet.as_ref().map(|q| q.write.as_slice());
         let subset = if self.keep_body {
