@@ -36,8 +36,11 @@ fn produced_by(how: &str, input: &str) -> Vec<Code> {
         }
         "convert" => muster::convert_codes(input.as_bytes(), target),
         "read" => {
-            let read = muster::sheet::ReadOptions { filename: Some(format!("example.{target}")), ..Default::default() };
-            let options = muster::spreadsheet::SheetOptions { read, ..Default::default() };
+            // `read csv` or `read csv TARGET`
+            let (kind, to) = target.split_once(' ').unwrap_or((target, "auto"));
+            let read = muster::sheet::ReadOptions { filename: Some(format!("example.{kind}")), ..Default::default() };
+            let target = Format::parse(to).unwrap_or_else(|| panic!("unknown format {to}"));
+            let options = muster::spreadsheet::SheetOptions { read, target, ..Default::default() };
             let checked = muster::spreadsheet::check(&unescape_bytes(input), &options).unwrap();
             checked.report.diagnostics.iter().map(|d| d.code).collect()
         }

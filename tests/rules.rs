@@ -246,6 +246,7 @@ fn passing_sheets() -> Vec<(Code, &'static [u8])> {
         (Code::SheetEmpty, b"Username,Email\njdoe,jdoe@example.com\n"),
         (Code::SheetDuplicateHeader, b"Email,Username,Alternate email\na@example.com,a,b@example.com\n"),
         (Code::SheetExtraCells, b"Username,Email\njdoe,jdoe@example.com,\n"),
+        (Code::SheetNothingToSend, b"id,Username,Email\n,jdoe,jdoe@example.com\n"),
         (Code::MapRequiredMissing, b"Given name,Surname,Username,Email\nJohn,Doe,jdoe,jdoe@example.com\n"),
         (Code::MapColumnUnmapped, b"Username,Email,Department\njdoe,jdoe@example.com,R&D\n"),
         (Code::CellBooleanInvalid, b"Username,Email,Active\njdoe,jdoe@example.com,yes\n"),

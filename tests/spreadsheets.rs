@@ -123,6 +123,46 @@ fn a_clean_sheet_yields_the_target_body_with_typed_values_and_references() {
     );
 }
 
+/// A sheet can change users that exist: a column of their ids makes each row with one an update
+/// (JumpCloud's update array, a SCIM PATCH); rows without one are still created.
+#[test]
+fn an_id_column_turns_its_rows_into_updates() {
+    let csv = "JumpCloud ID,FirstName,Department\n5f0c1b2e3d4a5b6c7d8e9f01,Jo,Sales\n5f0c1b2e3d4a5b6c7d8e9f02,,Legal\n";
+    let update = check(csv.as_bytes(), &options(Format::JumpcloudUpdate)).unwrap();
+    assert!(update.report.diagnostics.is_empty(), "{:#?}", update.report.diagnostics);
+    assert_eq!(
+        update.body.unwrap(),
+        serde_json::json!([
+            {"id": "5f0c1b2e3d4a5b6c7d8e9f01", "firstname": "Jo", "department": "Sales"},
+            {"id": "5f0c1b2e3d4a5b6c7d8e9f02", "department": "Legal"},
+        ])
+    );
+    // The same column headed as the field's own name, with a username for SCIM.
+    let csv = "id,Username,Department\n2819c223,bjensen,Sales\n,newhire,Legal\n";
+    let scim = check(csv.as_bytes(), &options(Format::Scim)).unwrap();
+    assert!(scim.report.diagnostics.is_empty(), "{:#?}", scim.report.diagnostics);
+    let ops = &scim.body.unwrap()["Operations"];
+    assert_eq!((ops[0]["method"].as_str(), ops[0]["path"].as_str()), (Some("PATCH"), Some("/Users/2819c223")));
+    assert_eq!((ops[1]["method"].as_str(), ops[1]["bulkId"].as_str()), (Some("POST"), Some("row3")));
+    // Creating users from a sheet of ids sends nothing: said once for the sheet, and at each row.
+    let found = placed("id,Username,Email\n42,jo,jo@example.com\n".as_bytes(), Format::JumpcloudCreate);
+    assert_eq!(found, vec![(1, String::new(), Code::SheetNothingToSend), (2, String::new(), Code::FieldNoEquivalent)]);
+    // A sheet mixing both kinds sends the rows its target takes, even when a whole part of the
+    // sheet (250 rows) is of the other kind.
+    let mut mixed = String::from("id,Username,Email\n");
+    for n in 0..300 {
+        mixed.push_str(&format!("{n:024x},u{n},u{n}@example.com\n"));
+    }
+    mixed.push_str(",new,new@example.com\n");
+    let create = check(mixed.as_bytes(), &options(Format::JumpcloudCreate)).unwrap();
+    let codes: Vec<Code> = create.report.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.iter().all(|&c| c == Code::FieldNoEquivalent), "{codes:?}");
+    assert_eq!(create.body.unwrap(), serde_json::json!([{"username": "new", "email": "new@example.com"}]));
+    // Without an id column there is nothing to update.
+    let found = placed("Username\njo\n".as_bytes(), Format::JumpcloudUpdate);
+    assert!(found.contains(&(1, String::new(), Code::MapRequiredMissing)), "{found:?}");
+}
+
 /// The same sheet as Excel writes it: UTF-8 with BOM and semicolons, UTF-16 LE tab-separated,
 /// Windows-1252 (with a warning), reads to the same cells.
 #[test]

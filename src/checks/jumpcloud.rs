@@ -74,7 +74,7 @@ pub(super) fn check(body: &Value, ctx: &mut Ctx<'_>) -> u64 {
             None,
             format!(
                 "A JumpCloud bulk body must be a non-empty JSON array of users, for example [{{\"username\": \"jdoe\", \"email\": \"jdoe@example.com\"}}]; this is {}.",
-                type_name(body)
+                if body.is_array() { "an empty array" } else { type_name(body) }
             ),
         );
         return 0;

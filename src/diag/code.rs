@@ -86,6 +86,10 @@ catalogue! {
     MapColumnUnmapped = "map-column-unmapped", Warning,
         "A column is not mapped to any field; its values are not sent.",
         example: "read csv", "Username,Email,Favourite colour\njdoe,jdoe@example.com,green\n";
+    /// Every row was left out (each says why), so the target would get an empty body.
+    SheetNothingToSend = "sheet-nothing-to-send", Error,
+        "No row of the sheet can be sent to the chosen target (for example only updates for a create).",
+        example: "read csv jumpcloud-create", "id,Username,Email\n5f0c1b2e3d4a5b6c7d8e9f01,jdoe,jdoe@example.com\n";
     /// A cell that must be true or false holds something else.
     CellBooleanInvalid = "cell-boolean-invalid", Error,
         "A yes/no cell must be one of true/false, yes/no, y/n, 1/0.",
@@ -353,7 +357,10 @@ pub fn catalogue_markdown() -> String {
         let how = match how.split_once(' ') {
             Some(("validate", format)) => format!("`muster validate --format {format}`"),
             Some(("convert", target)) => format!("`muster convert --to {target}`"),
-            Some(("read", kind)) => format!("reading it as a .{kind} file"),
+            Some(("read", kind)) => match kind.split_once(' ') {
+                Some((kind, target)) => format!("reading it as a .{kind} file for `--to {target}`"),
+                None => format!("reading it as a .{kind} file"),
+            },
             _ => how.to_owned(),
         };
         out.push_str(&format!(

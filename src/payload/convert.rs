@@ -186,6 +186,16 @@ fn check_some(
     }
 }
 
+/// The target has an endpoint for the record's action: JumpCloud creates and updates users through
+/// two, so each takes one kind; a SCIM bulk request carries both.
+pub(crate) fn carries(target: Format, action: &Action) -> bool {
+    match target {
+        Format::JumpcloudCreate => matches!(action, Action::Create { .. }),
+        Format::JumpcloudUpdate => !matches!(action, Action::Create { .. }),
+        Format::Scim | Format::Oracle | Format::Auto => true,
+    }
+}
+
 /// Only the codes a conversion reports (used by the catalogue's examples).
 pub fn convert_codes(input: &[u8], to: &str) -> Vec<Code> {
     let to = Format::parse(to).unwrap_or(Format::Scim);
@@ -460,8 +470,7 @@ impl Writer<'_> {
         let creating = self.target == Format::JumpcloudCreate;
         let mut users = Vec::with_capacity(records.len());
         for (i, record) in records.iter_mut().enumerate() {
-            let fits = matches!(record.action, Action::Create { .. }) == creating;
-            if !fits {
+            if !carries(self.target, &record.action) {
                 let (what, other) = if creating {
                     ("changes an existing user", "jumpcloud-update")
                 } else {

@@ -39,6 +39,13 @@ pub const FIELDS: &[FieldSpec] = &[
             "account name",
         ],
     },
+    // An existing user's id in the identity system: a row with one changes that user instead of
+    // creating one (JumpCloud's update array, a SCIM PATCH).
+    FieldSpec {
+        key: "id",
+        label: "User ID (to update)",
+        synonyms: &["_id", "object id", "objectid", "jumpcloud id", "scim id", "system id"],
+    },
     FieldSpec {
         key: "externalId",
         label: "External ID",
@@ -325,8 +332,17 @@ fn attribute_header(normalised: &str) -> Option<String> {
     }
 }
 
-/// The best field for one header, with how it matched.
+/// The best field for one header, with how it matched. A column feeding `id` turns its rows
+/// into updates, so the reason says so: an HR export's own "ID" column must not pass unnoticed.
 fn best_match(header: &str) -> Option<(String, f64, Match, String)> {
+    let (key, confidence, matched, mut reason) = match_field(header)?;
+    if key == "id" {
+        reason.push_str(": each row with a value updates that existing user instead of creating one");
+    }
+    Some((key, confidence, matched, reason))
+}
+
+fn match_field(header: &str) -> Option<(String, f64, Match, String)> {
     let norm = normalise(header);
     if norm.is_empty() {
         return None;
@@ -335,9 +351,14 @@ fn best_match(header: &str) -> Option<(String, f64, Match, String)> {
         return Some((key, 1.0, Match::Attribute, "a custom attribute column of JumpCloud's CSV template".to_owned()));
     }
     for field in FIELDS {
-        if normalise(field.key) == norm || normalise(field.label) == norm {
-            return Some((field.key.to_owned(), 1.0, Match::Exact, format!("the header is \"{}\"", field.label)));
-        }
+        let named = if normalise(field.label) == norm {
+            field.label
+        } else if normalise(field.key) == norm {
+            field.key
+        } else {
+            continue;
+        };
+        return Some((field.key.to_owned(), 1.0, Match::Exact, format!("the header is \"{named}\"")));
     }
     for field in FIELDS {
         if let Some(synonym) = field.synonyms.iter().find(|s| normalise(s) == norm) {

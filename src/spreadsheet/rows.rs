@@ -7,7 +7,7 @@ use super::{check_mapping, place};
 use crate::checks::RowDuplicates;
 use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
-use crate::payload::convert::{Finding, Subset, write, write_some};
+use crate::payload::convert::{Finding, Subset, carries, write, write_some};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::columns::{Proposal, attribute_slot, propose};
 use crate::records::sheet::{ManagerIndex, from_rows, referenced_row, row_bulk_id};
@@ -54,6 +54,10 @@ pub(crate) struct RowChecker {
     /// without a finding being worded and placed again.
     known_left_out: Vec<(String, &'static str)>,
     known_groups: Vec<usize>,
+    /// Rows read, and rows the target has an endpoint for: when none has, the sheet says so once
+    /// instead of each part reporting an empty body.
+    rows_read: u64,
+    rows_carried: u64,
 }
 
 /// One column's values the target cannot carry, for the same reason in each row.
@@ -91,6 +95,8 @@ impl RowChecker {
             left_out: Vec::new(),
             known_left_out: Vec::new(),
             known_groups: Vec::new(),
+            rows_read: 0,
+            rows_carried: 0,
         }
     }
 
@@ -120,6 +126,8 @@ impl RowChecker {
             self.managers.add(rows, &self.fields);
         }
         let (mut records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
+        self.rows_read += records.len() as u64;
+        self.rows_carried += records.iter().filter(|r| carries(self.target, &r.action)).count() as u64;
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
         out.extend(self.duplicates.note(&records, &numbers));
         let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
@@ -161,6 +169,9 @@ impl RowChecker {
                 Code::DuplicateUserName | Code::DuplicateEmail | Code::DuplicateExternalId | Code::DuplicateEmployeeId
             ) {
                 continue; // reported above, by row
+            }
+            if finding.record.is_none() && matches!(code, Code::JcNotArray | Code::BulkOperationsEmpty) {
+                continue; // an empty part; `finish` says so if the whole sheet is
             }
             // A manager in another part is a sound reference, although this part lacks its POST; so is
             // one `quiet` knows the whole body creates, although it left the POST out.
@@ -253,6 +264,10 @@ impl RowChecker {
     pub(crate) fn finish(&mut self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         check_mapping(self.header_row, &self.mapping, &self.has_values, self.target, self.pass_through, &mut out);
+        let mapped = !out.iter().any(|d| d.code == Code::MapRequiredMissing); // else that says why
+        if self.rows_read > 0 && self.rows_carried == 0 && mapped {
+            out.push(self.nothing_to_send());
+        }
         for (row, value) in std::mem::take(&mut self.unresolved) {
             if let Some(resolved) = self.managers.reference(&value, row) {
                 for finding in self.late_manager(row, value, resolved) {
@@ -264,6 +279,17 @@ impl RowChecker {
         self.known_groups.clear();
         out.extend(std::mem::take(&mut self.left_out).into_iter().map(LeftOut::into_diagnostic));
         out
+    }
+
+    /// Every row is of the kind the target has no endpoint for (JumpCloud creates and updates
+    /// users through two).
+    fn nothing_to_send(&self) -> Diagnostic {
+        let message = if self.target == Format::JumpcloudUpdate {
+            "No row has a User ID, so no row updates a user and nothing would be sent. To create these users, convert with --to jumpcloud-create; to update them, fill in their User IDs."
+        } else {
+            "Every row has a User ID, so every row updates a user and nothing would be created. To update these users, convert with --to jumpcloud-update; to create them, leave the id column out of the mapping."
+        };
+        Diagnostic::new(Code::SheetNothingToSend, message).at_row(self.header_row)
     }
 
     /// The findings a manager reference gets when its row came after the part being checked
