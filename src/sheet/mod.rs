@@ -116,6 +116,19 @@ impl SheetBuilder {
         (std::mem::take(&mut self.rows), std::mem::take(&mut self.out))
     }
 
+    /// The first `n` rows waiting and the findings about them; the rest wait on.
+    pub(crate) fn take_first(&mut self, n: usize) -> (Vec<Row>, Vec<Diagnostic>) {
+        if n >= self.rows.len() {
+            return self.take();
+        }
+        let rest = self.rows.split_off(n);
+        let taken = std::mem::replace(&mut self.rows, rest);
+        let last = taken.last().map_or(0, |r| r.number);
+        let (found, later) = std::mem::take(&mut self.out).into_iter().partition(|d| d.row.is_none_or(|r| r <= last));
+        self.out = later;
+        (taken, found)
+    }
+
     pub(crate) fn rows_waiting(&self) -> usize {
         self.rows.len()
     }

@@ -8,8 +8,10 @@
 //! row, never the rows themselves). Workbooks (ZIP or OLE containers) cannot be read in pieces:
 //! they are gathered and checked whole by [`finish`](SheetStream::finish).
 //!
-//! Results equal the one-shot [`check`](super::check), in another order (each part is sorted by
-//! row; header, mapping and encoding findings come when they are known), with one exception: a
+//! Parts are cut every [`StreamOptions::part_rows`] rows, as the one-shot check cuts them, so with
+//! the default the results equal the one-shot [`check`](super::check), in another order (each part
+//! is sorted by row; header, mapping and encoding findings come when they are known), with one
+//! exception: a
 //! manager row that comes after the referring row's part makes the referring row's streamed body
 //! element keep the manager's name instead of a `bulkId:` reference (findings are still equal).
 
@@ -313,16 +315,20 @@ impl Text {
             });
             self.checker = Some(checker);
         }
-        if !last && self.builder.rows_waiting() < flags.part_rows.max(1) {
+        // Parts are cut every `part_rows` rows, wherever pushes end, as the one-shot check cuts
+        // them: what spans a cut (a reference cycle) is then found alike.
+        let part = flags.part_rows.max(1);
+        let whole_parts = self.builder.rows_waiting() / part * part;
+        if !last && whole_parts == 0 {
             return Ok(());
         }
-        let (mut rows, found) = self.builder.take();
+        let (mut rows, found) = if last { self.builder.take() } else { self.builder.take_first(whole_parts) };
         update.diagnostics.extend(found);
         let Some(checker) = &mut self.checker else { return Ok(()) };
         // A big push brings many parts' worth of rows: checking them a part at a time keeps what
         // checking holds (records, the written body) to one part. Rows handed back are checked
         // as copies, since checking moves their text into the records.
-        for part_rows in rows.chunks_mut(flags.part_rows.max(1)) {
+        for part_rows in rows.chunks_mut(part) {
             let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
             update.diagnostics.extend(part.diagnostics);
             if flags.body {
