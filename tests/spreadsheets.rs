@@ -146,7 +146,10 @@ fn an_id_column_turns_its_rows_into_updates() {
     assert_eq!((ops[1]["method"].as_str(), ops[1]["bulkId"].as_str()), (Some("POST"), Some("row3")));
     // Creating users from a sheet of ids sends nothing: said once for the sheet, and at each row.
     let found = placed("id,Username,Email\n42,jo,jo@example.com\n".as_bytes(), Format::JumpcloudCreate);
-    assert_eq!(found, vec![(1, String::new(), Code::SheetNothingToSend), (2, String::new(), Code::FieldNoEquivalent)]);
+    assert_eq!(
+        found,
+        vec![(1, String::new(), Code::SheetNothingToSend), (2, "id".to_owned(), Code::FieldNoEquivalent)]
+    );
     // A sheet mixing both kinds sends the rows its target takes, even when a whole part of the
     // sheet (250 rows) is of the other kind.
     let mut mixed = String::from("id,Username,Email\n");
@@ -155,12 +158,29 @@ fn an_id_column_turns_its_rows_into_updates() {
     }
     mixed.push_str(",new,new@example.com\n");
     let create = check(mixed.as_bytes(), &options(Format::JumpcloudCreate)).unwrap();
-    let codes: Vec<Code> = create.report.diagnostics.iter().map(|d| d.code).collect();
-    assert!(codes.iter().all(|&c| c == Code::FieldNoEquivalent), "{codes:?}");
+    // The rows left out are one finding for the column, however many parts they span.
+    let found = &create.report.diagnostics;
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.starts_with("Column \"id\", 300 rows (2, 3, 4, 5, 6 and 295 more): The user has an id"));
     assert_eq!(create.body.unwrap(), serde_json::json!([{"username": "new", "email": "new@example.com"}]));
-    // Without an id column there is nothing to update.
-    let found = placed("Username\njo\n".as_bytes(), Format::JumpcloudUpdate);
-    assert!(found.contains(&(1, String::new(), Code::MapRequiredMissing)), "{found:?}");
+    // Without an id column there is nothing to update: said for the sheet, and once for its rows.
+    let update = check("Username\njo\nmo\n".as_bytes(), &options(Format::JumpcloudUpdate)).unwrap();
+    let found: Vec<_> = update.report.diagnostics.iter().map(|d| (d.row, d.code, d.message.as_str())).collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                None,
+                Code::FieldNoEquivalent,
+                "2 rows (2, 3): The user has no id, so it would be created: convert it with --to jumpcloud-create. It is left out."
+            ),
+            (
+                Some(1),
+                Code::MapRequiredMissing,
+                "No column is mapped to User ID (to update), which every user needs for this target. Add the column or map an existing one to it."
+            ),
+        ]
+    );
 }
 
 /// The same sheet as Excel writes it: UTF-8 with BOM and semicolons, UTF-16 LE tab-separated,
@@ -213,4 +233,17 @@ fn upstream_answers_go_back_onto_the_rows_and_export_safely() {
     let outcomes = muster::spreadsheet::outcomes(&jc, &results).unwrap();
     let words: Vec<(u64, &str)> = outcomes.iter().map(|o| (o.row, o.outcome.as_str())).collect();
     assert_eq!(words, [(2, "created"), (4, "pending")]);
+}
+
+/// A manager in another part of the sheet is a sound reference although the part lacks its POST;
+/// that must not hide a broken reference elsewhere in the same row.
+#[test]
+fn a_manager_in_another_part_hides_no_other_broken_reference() {
+    let mut csv = String::from("Username,Email,Job title,Manager\n");
+    for n in 0..300 {
+        let (title, manager) = if n == 0 { ("bulkId:nope", "u280") } else { ("Clerk", "") };
+        csv.push_str(&format!("u{n},u{n}@example.com,{title},{manager}\n"));
+    }
+    let found = placed(csv.as_bytes(), Format::Scim);
+    assert_eq!(found, vec![(2, "Job title".to_owned(), Code::RefUnknownBulkId)]);
 }

@@ -471,16 +471,15 @@ impl Writer<'_> {
         let mut users = Vec::with_capacity(records.len());
         for (i, record) in records.iter_mut().enumerate() {
             if !carries(self.target, &record.action) {
-                let (what, other) = if creating {
-                    ("changes an existing user", "jumpcloud-update")
+                // Worded alike for every user, so a sheet says it once for all its rows.
+                let message = if creating {
+                    "The user has an id, so it changes an existing user: convert it with --to jumpcloud-update. It is left out."
                 } else {
-                    ("creates a user", "jumpcloud-create")
+                    "The user has no id, so it would be created: convert it with --to jumpcloud-create. It is left out."
                 };
-                let message =
-                    format!("User {} {what}; convert it with --to {other}. It is left out.", record.index + 1);
                 let diagnostic = Diagnostic::new(Code::FieldNoEquivalent, message).at_pointer(record.pointer.clone());
-                let record = Some(record.index);
-                self.out.push(Finding { record, field: None, target_rule: false, left_out_why: None, diagnostic });
+                let (record, field) = (Some(record.index), Some("id".to_owned()));
+                self.out.push(Finding { record, field, target_rule: false, left_out_why: None, diagnostic });
                 continue;
             }
             let user = std::mem::take(&mut record.user);

@@ -60,7 +60,8 @@ pub(crate) struct RowChecker {
     rows_carried: u64,
 }
 
-/// One column's values the target cannot carry, for the same reason in each row.
+/// What the target cannot carry from one column (or, with no column, from whole rows), for the same
+/// reason in each row.
 struct LeftOut {
     /// The finding as placed at the first row it came from.
     first: Diagnostic,
@@ -176,7 +177,9 @@ impl RowChecker {
             // A manager in another part is a sound reference, although this part lacks its POST; so is
             // one `quiet` knows the whole body creates, although it left the POST out.
             let manager_row = finding.record.and_then(|r| manager_rows.get(r).copied().flatten());
+            let about_manager = finding.field.as_deref().is_some_and(|f| super::canonical_key(f) == "manager");
             if code == Code::RefUnknownBulkId
+                && about_manager
                 && (manager_row.is_some_and(|n| !part_rows.contains(&n)) || manager_known(finding.record))
             {
                 continue;
@@ -213,7 +216,7 @@ impl RowChecker {
     /// Keeps a column's "left out" finding for the column's one finding at the end (`Ok`: the
     /// group it joined); hands any other finding back.
     fn group_left_out(&mut self, placed: Diagnostic) -> Result<usize, Diagnostic> {
-        if placed.code != Code::FieldNoEquivalent || placed.column.is_none() {
+        if placed.code != Code::FieldNoEquivalent || (placed.column.is_none() && placed.row.is_none()) {
             return Err(placed);
         }
         let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
@@ -337,10 +340,12 @@ impl LeftOut {
         let named = rows.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
         let more = count - rows.len() as u64;
         let rows = if more > 0 { format!("{named} and {more} more") } else { named };
-        let column = first.column.clone().unwrap_or_default();
-        first.message = format!(
-            "Column \"{column}\", {count} rows ({rows}): {says} Map the column to another field, or leave it out of the mapping."
-        );
+        first.message = match &first.column {
+            Some(column) => format!(
+                "Column \"{column}\", {count} rows ({rows}): {says} Map the column to another field, or leave it out of the mapping."
+            ),
+            None => format!("{count} rows ({rows}): {says}"),
+        };
         first.row = None;
         first
     }
