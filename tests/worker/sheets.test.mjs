@@ -94,3 +94,24 @@ test("an XLSX workbook becomes a job too; a JSON job has no CSV report", { timeo
   await finished(id);
   assert.equal((await api(`/jobs/${id}/results`, { headers: { accept: "text/csv" } })).status, 406);
 });
+
+test("a sheet with an id column updates the users it names; rows without one are created", { timeout: 120_000 }, async () => {
+  const created = await api("/jobs?target=scim&filename=new.csv", { method: "POST", body: "Username,Email\nupd.one,upd.one@example.com\n" });
+  assert.equal(created.status, 202, await created.clone().text());
+  assert.equal((await finished((await created.json()).id)).counts.created, 1);
+  const one = await scimUser("upd.one");
+
+  const csv = `id,Username,Job title\n${one.id},upd.one,Controller\n,upd.two,Clerk\n`;
+  const res = await api("/jobs?target=scim&filename=changes.csv", { method: "POST", body: csv });
+  assert.equal(res.status, 202, await res.clone().text());
+  const job = await res.json();
+  const done = await finished(job.id);
+  assert.equal(done.status, "finished", JSON.stringify(done));
+  assert.deepEqual([done.counts.updated, done.counts.created], [1, 1], JSON.stringify(done.counts));
+  assert.equal((await scimUser("upd.one")).title, "Controller", "the named user changed in place");
+  assert.equal((await scimUser("upd.two")).title, "Clerk");
+
+  const lines = (await (await api(`/jobs/${job.id}/results`, { headers: { accept: "text/csv" } })).text()).trimEnd().split("\n");
+  assert.equal(lines[1], `${one.id},upd.one,Controller,updated,${one.id},`);
+  assert.match(lines[2], /^,upd\.two,Clerk,created,[^,]+,$/);
+});
