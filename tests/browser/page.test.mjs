@@ -211,6 +211,31 @@ wb.save("${dir}/hires.xlsx")
   assert.deepEqual(problems, []);
 });
 
+test("a sheet with an id column updates the user it names and creates the rest", { timeout: 90_000 }, async () => {
+  const headers = { authorization: `Bearer ${scim.token}`, "content-type": "application/scim+json" };
+  const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "upd.page", title: "Intern" };
+  const existing = await (await fetch(`${scim.url}/Users`, { method: "POST", headers, body: JSON.stringify(user) })).json();
+
+  const { page, problems } = await newPage();
+  await upload(page, "changes.csv", Buffer.from(`Object ID,Username,Job title\n${existing.id},upd.page,Controller\n,new.page,Clerk\n`));
+  assert.equal(await counts(page), "2 rows, 0 errors, 0 warnings");
+  // The mapping says what an id column does before anything is sent.
+  await page.getByRole("button", { name: "Change column mapping" }).click();
+  assert.equal(await page.getByLabel("Field for column Object ID").inputValue(), "id");
+  assert.match(await page.locator("#mapping").innerText(), /updates that existing user instead of creating one/);
+  await screenshot(page, "page-7-update-mapping");
+  await page.getByRole("button", { name: "Apply mapping" }).click();
+
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByTestId("results-summary").filter({ hasText: "1 created, 1 updated" }).waitFor({ timeout: 60_000 });
+  await screenshot(page, "page-8-update-results");
+  const [changed] = await scim.findUsers("upd.page");
+  assert.deepEqual([changed.id, changed.title], [existing.id, "Controller"], "changed in place, not created again");
+  assert.equal((await scim.findUsers("new.page")).length, 1);
+  assert.deepEqual(problems, []);
+});
+
 test("the whole flow by keyboard alone", { timeout: 90_000 }, async () => {
   const { page, problems } = await newPage();
   const csv = "Username,Email\nkey.one,key.one@example.com\nkey.two,key.two.example.com\n";
