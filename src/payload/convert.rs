@@ -300,17 +300,13 @@ impl Writer<'_> {
                     object([("method", "PATCH".into()), ("path", format!("/Users/{id}").into()), ("data", data)])
                 }
                 Action::Update { id } => {
-                    // A partial update becomes one `replace` without a path: "the value is a set of
-                    // attributes to replace" (RFC 7644 §3.5.2.3).
-                    let mut value = data;
-                    if let Some(v) = value.as_object_mut() {
-                        v.remove("schemas");
-                    }
-                    let patch = scim::PatchOp::new(vec![scim::PatchOperation {
-                        op: scim::PatchOpKind::Replace,
-                        path: None,
-                        value: Some(value),
-                    }]);
+                    // A partial update sets what the record holds and nothing else.
+                    let mut user = match data {
+                        Value::Object(user) => user,
+                        _ => Map::new(),
+                    };
+                    user.remove("schemas");
+                    let patch = scim::PatchOp::setting(user);
                     // Serialising a PatchOp of JSON values cannot fail.
                     let patch = serde_json::to_value(patch).unwrap_or_default();
                     object([("method", "PATCH".into()), ("path", format!("/Users/{id}").into()), ("data", patch)])

@@ -199,6 +199,54 @@ impl PatchOp {
     pub fn new(operations: Vec<PatchOperation>) -> Self {
         PatchOp { schemas: vec![PATCH_OP_URN.to_owned()], operations }
     }
+
+    /// Sets what `user` holds and leaves everything else as it is (RFC 7644 §3.5.2). A pathless
+    /// `replace` would not: it replaces each multi-valued attribute whole, so a sheet's work email
+    /// would drop the user's home email. So each attribute gets a path of its own:
+    /// - a sub-attribute (`name.givenName`, `urn:…:User:employeeNumber`) or a single value is
+    ///   replaced by path (a missing one is added, §3.5.2.3);
+    /// - each typed value of a multi-valued attribute (the work email) replaces the values of its
+    ///   type: `remove emails[type eq "work"]`, then one `add` of the new values. A `replace` by
+    ///   that filter would fail with `noTarget` where the user has no value of the type yet.
+    pub fn setting(user: Map<String, Value>) -> Self {
+        let mut removes = Vec::new();
+        let mut added = Map::new();
+        let mut replaces = Vec::new();
+        let replace = |path: String, value: Value| PatchOperation {
+            op: PatchOpKind::Replace,
+            path: Some(path),
+            value: Some(value),
+        };
+        for (name, value) in user {
+            match value {
+                // An extension's attributes follow its URN after a colon, a complex attribute's
+                // sub-attributes after a dot. The enterprise manager, complex itself, is replaced
+                // as a whole.
+                Value::Object(parts) => {
+                    let joint = if name.starts_with("urn:") { ':' } else { '.' };
+                    replaces
+                        .extend(parts.into_iter().map(|(part, value)| replace(format!("{name}{joint}{part}"), value)));
+                }
+                Value::Array(values) => {
+                    for kind in values.iter().filter_map(|v| v.get("type")?.as_str()) {
+                        let quoted = kind.replace('\\', "\\\\").replace('"', "\\\"");
+                        let filter = format!("{name}[type eq \"{quoted}\"]");
+                        if !removes.iter().any(|r: &PatchOperation| r.path.as_deref() == Some(filter.as_str())) {
+                            removes.push(PatchOperation { op: PatchOpKind::Remove, path: Some(filter), value: None });
+                        }
+                    }
+                    added.insert(name, Value::Array(values));
+                }
+                other => replaces.push(replace(name, other)),
+            }
+        }
+        let mut operations = removes;
+        if !added.is_empty() {
+            operations.push(PatchOperation { op: PatchOpKind::Add, path: None, value: Some(Value::Object(added)) });
+        }
+        operations.extend(replaces);
+        PatchOp::new(operations)
+    }
 }
 
 #[serde_with::skip_serializing_none]
@@ -372,6 +420,29 @@ pub struct BulkConfig {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_update_sets_each_value_by_path_and_each_typed_value_by_its_type() {
+        let user = json!({
+            "userName": "bjensen",
+            "name": {"givenName": "Barbara"},
+            "emails": [{"type": "work", "value": "b@example.com", "primary": true}, {"type": "say \"hi\"", "value": "c@example.com"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "42"}},
+        });
+        let Value::Object(user) = user else { unreachable!() };
+        let patch = serde_json::to_value(PatchOp::setting(user)).unwrap();
+        assert_eq!(
+            patch["Operations"],
+            json!([
+                {"op": "remove", "path": "emails[type eq \"work\"]"},
+                {"op": "remove", "path": "emails[type eq \"say \\\"hi\\\"\"]"},
+                {"op": "add", "value": {"emails": [{"type": "work", "value": "b@example.com", "primary": true}, {"type": "say \"hi\"", "value": "c@example.com"}]}},
+                {"op": "replace", "path": "name.givenName", "value": "Barbara"},
+                {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": {"value": "42"}},
+                {"op": "replace", "path": "userName", "value": "bjensen"},
+            ])
+        );
+    }
 
     #[test]
     fn status_reads_every_shape_servers_send_and_writes_a_string() {

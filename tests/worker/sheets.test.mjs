@@ -95,23 +95,37 @@ test("an XLSX workbook becomes a job too; a JSON job has no CSV report", { timeo
   assert.equal((await api(`/jobs/${id}/results`, { headers: { accept: "text/csv" } })).status, 406);
 });
 
-test("a sheet with an id column updates the users it names; rows without one are created", { timeout: 120_000 }, async () => {
-  const created = await api("/jobs?target=scim&filename=new.csv", { method: "POST", body: "Username,Email\nupd.one,upd.one@example.com\n" });
-  assert.equal(created.status, 202, await created.clone().text());
-  assert.equal((await finished((await created.json()).id)).counts.created, 1);
-  const one = await scimUser("upd.one");
+test("a sheet with an id column updates the users it names, keeping what the sheet does not set; rows without one are created", { timeout: 120_000 }, async () => {
+  const headers = { authorization: `Bearer ${scim.token}`, "content-type": "application/scim+json" };
+  const existing = {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    userName: "upd.one",
+    name: { givenName: "Una", familyName: "One" },
+    emails: [{ type: "home", value: "una@home.example" }, { type: "work", value: "una@old.example", primary: true }],
+    phoneNumbers: [{ type: "work", value: "+1 555 0100" }],
+  };
+  const one = await (await fetch(`${scim.url}/Users`, { method: "POST", headers, body: JSON.stringify(existing) })).json();
 
-  const csv = `id,Username,Job title\n${one.id},upd.one,Controller\n,upd.two,Clerk\n`;
+  const csv = `id,Username,First Name,Email,Mobile,Job title\n${one.id},upd.one,Ursula,una@new.example,+1 555 0199,Controller\n,upd.two,,two@example.com,,Clerk\n`;
   const res = await api("/jobs?target=scim&filename=changes.csv", { method: "POST", body: csv });
   assert.equal(res.status, 202, await res.clone().text());
   const job = await res.json();
   const done = await finished(job.id);
   assert.equal(done.status, "finished", JSON.stringify(done));
   assert.deepEqual([done.counts.updated, done.counts.created], [1, 1], JSON.stringify(done.counts));
-  assert.equal((await scimUser("upd.one")).title, "Controller", "the named user changed in place");
+
+  // The cells the sheet has are set; what it has no column for stays: the family name, the home
+  // email, the work phone. The work email is replaced, not added beside the old one.
+  const changed = await scimUser("upd.one");
+  assert.equal(changed.id, one.id, "changed in place, not created again");
+  assert.equal(changed.title, "Controller");
+  assert.deepEqual(changed.name, { givenName: "Ursula", familyName: "One" });
+  const typed = (values) => Object.fromEntries((values ?? []).map((v) => [v.type, v.value]));
+  assert.deepEqual(typed(changed.emails), { home: "una@home.example", work: "una@new.example" });
+  assert.deepEqual(typed(changed.phoneNumbers), { work: "+1 555 0100", mobile: "+1 555 0199" });
   assert.equal((await scimUser("upd.two")).title, "Clerk");
 
   const lines = (await (await api(`/jobs/${job.id}/results`, { headers: { accept: "text/csv" } })).text()).trimEnd().split("\n");
-  assert.equal(lines[1], `${one.id},upd.one,Controller,updated,${one.id},`);
-  assert.match(lines[2], /^,upd\.two,Clerk,created,[^,]+,$/);
+  assert.equal(lines[1], `${one.id},upd.one,Ursula,una@new.example,'+1 555 0199,Controller,updated,${one.id},`);
+  assert.match(lines[2], /^,upd\.two,,two@example\.com,,Clerk,created,[^,]+,$/);
 });
