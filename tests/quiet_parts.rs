@@ -84,6 +84,7 @@ fn cell(c: usize, i: usize, n: usize, pick: usize, managers: usize) -> String {
             "a/bulkId:row2".into(),
             "5f0c1b2e3d4a5b6c7d8e9f01".into(),
             format!("u{i}"),
+            "nobody".into(),
         ],
         "AN" => vec![String::new(), "costCenter".into(), "cost center".into()],
         "AV" => vec![String::new(), "4130".into(), "v".repeat(1100)],

@@ -177,6 +177,7 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
         (JcNotArray, Format::JumpcloudCreate, jc_user(json!({}))),
         (JcRequiredMissing, Format::JumpcloudCreate, jc_user(json!({}))),
         (JcIdInvalid, Format::JumpcloudUpdate, jc_update(json!({"firstname": "Jo"}))),
+        (JcIdInvalid, Format::JumpcloudCreate, jc_user(json!({"manager": "5f0c1b2e3d4a5b6c7d8e9f01"}))),
         (
             JcTooLong,
             Format::JumpcloudCreate,

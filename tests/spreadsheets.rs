@@ -247,3 +247,17 @@ fn a_manager_in_another_part_hides_no_other_broken_reference() {
     let found = placed(csv.as_bytes(), Format::Scim);
     assert_eq!(found, vec![(2, "Job title".to_owned(), Code::RefUnknownBulkId)]);
 }
+
+/// JumpCloud relates a manager by id and cannot refer to one created in the same job: a manager
+/// named by a username no row has is an error at its cell, not sent to fail upstream.
+#[test]
+fn a_jumpcloud_manager_must_be_an_id() {
+    let csv = "Username,Email,Manager\nann,ann@example.com,bob.smith\nbob,bob@example.com,5f0c1b2e3d4a5b6c7d8e9f01\ncat,cat@example.com,ann\n";
+    let found = placed(csv.as_bytes(), Format::JumpcloudCreate);
+    assert_eq!(
+        found,
+        vec![(2, "Manager".to_owned(), Code::JcIdInvalid), (4, "Manager".to_owned(), Code::FieldNoEquivalent)]
+    );
+    // SCIM keeps such a name as the manager's id.
+    assert_eq!(placed(csv.as_bytes(), Format::Scim), vec![]);
+}

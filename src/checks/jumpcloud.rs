@@ -158,6 +158,13 @@ fn check_user(
                     check_email_address(address, &at, "recoveryEmail.address", ctx);
                 }
             }
+            // JumpCloud relates a manager by id; its own CSV import looks usernames up first.
+            ("manager", Value::String(manager)) if !manager.is_empty() && !is_object_id(manager) => ctx.report(
+                Code::JcIdInvalid,
+                &pointer.key(field),
+                Some(field),
+                "`manager` must be the manager's 24-character hexadecimal ObjectId, for example 5f0c1b2e3d4a5b6c7d8e9f01: JumpCloud does not look a username or email up here. Give the manager's id, or leave the manager out.",
+            ),
             ("employeeIdentifier", Value::String(employee)) => seen.note(Key::EmployeeId, employee, place, ctx),
             ("password", Value::String(password)) => check_password(password, user, pointer, ctx),
             _ => {}

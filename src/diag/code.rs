@@ -271,7 +271,7 @@ catalogue! {
         example: "validate jumpcloud-create", r#"[{"username": "jdoe"}]"#;
     /// An update's `id` is a 24-hex-digit ObjectId.
     JcIdInvalid = "jc-id-invalid", Error,
-        "`id` must be the user's 24-character hexadecimal ObjectId.",
+        "`id` and `manager` must be 24-character hexadecimal ObjectIds.",
         example: "validate jumpcloud-update", r#"[{"id": "42", "firstname": "Jo"}]"#;
     /// Field length limits: 1024 characters, `employeeIdentifier` 256.
     JcTooLong = "jc-too-long", Error,

@@ -152,6 +152,8 @@ fn jumpcloud_passes(record: &Record, creating: bool) -> bool {
                 && !value.is_empty()
                 && value.len() <= ATTRIBUTE_VALUE_MAX
         })
+        // jc-id-invalid: a manager the writer sends (a reference to a row it leaves out)
+        && u.manager.as_deref().is_none_or(|m| m.is_empty() || m.starts_with(BULK_ID_PREFIX) || is_object_id(m))
         // JumpCloud-only settings have rules of their own; the writer turns `state` into one it allows
         && u.extra.keys().all(|k| k == "state")
 }

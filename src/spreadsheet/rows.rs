@@ -44,8 +44,10 @@ pub(crate) struct RowChecker {
     duplicates: RowDuplicates,
     /// Column c holds a value in some row.
     has_values: Vec<bool>,
-    /// Managers that named no row read so far, `(row, value)`: a later part may hold them.
-    unresolved: Vec<(u64, String)>,
+    /// Managers that named no row read so far: a later part may hold them. What the rules say
+    /// about such a name (JumpCloud wants an id) waits for the end, when it is known whether
+    /// the name is a row after all.
+    unresolved: Vec<Unresolved>,
     /// Values a column loses in every row alike (the target has no field for them), reported
     /// once per column at the end rather than once per row.
     left_out: Vec<LeftOut>,
@@ -58,6 +60,14 @@ pub(crate) struct RowChecker {
     /// instead of each part reporting an empty body.
     rows_read: u64,
     rows_carried: u64,
+}
+
+/// A manager named by a value no row read so far has as username or email.
+struct Unresolved {
+    row: u64,
+    value: String,
+    /// Findings about the value as written, said at the end unless a later row is the manager.
+    findings: Vec<Diagnostic>,
 }
 
 /// What the target cannot carry from one column (or, with no column, from whole rows), for the same
@@ -135,11 +145,14 @@ impl RowChecker {
         // The row each record's manager reference names (`bulkId:rowN`), read before writing
         // moves the users into the body.
         let mut manager_rows = Vec::new();
+        let mut unresolved_at = Vec::new(); // record → its entry in `unresolved`
         for (record, row) in records.iter().zip(&numbers) {
             let manager = record.user.manager.as_deref();
-            if let Some(manager) = manager.filter(|m| !m.starts_with(BULK_ID_PREFIX)) {
-                self.unresolved.push((*row, manager.to_owned()));
-            }
+            let unresolved = manager.filter(|m| !m.starts_with(BULK_ID_PREFIX)).map(|value| {
+                self.unresolved.push(Unresolved { row: *row, value: value.to_owned(), findings: Vec::new() });
+                self.unresolved.len() - 1
+            });
+            unresolved_at.push(unresolved);
             manager_rows.push(manager.and_then(referenced_row));
         }
 
@@ -195,8 +208,15 @@ impl RowChecker {
                 group.add(finding.record.and_then(|r| numbers.get(r)).copied().unwrap_or(0));
                 continue;
             }
+            let waits = finding.record.and_then(|r| unresolved_at.get(r).copied().flatten()).filter(|_| about_manager);
             let finding = self.original_attribute(finding, rows);
             let placed = place(finding, &numbers, &self.headers, &self.fields);
+            if let Some(entry) = waits.and_then(|w| self.unresolved.get_mut(w))
+                && placed.code != Code::FieldNoEquivalent
+            {
+                entry.findings.push(placed);
+                continue;
+            }
             match self.group_left_out(placed) {
                 Ok(group) => {
                     if let Some(key) = key {
@@ -271,11 +291,14 @@ impl RowChecker {
         if self.rows_read > 0 && self.rows_carried == 0 && mapped {
             out.push(self.nothing_to_send());
         }
-        for (row, value) in std::mem::take(&mut self.unresolved) {
-            if let Some(resolved) = self.managers.reference(&value, row) {
-                for finding in self.late_manager(row, value, resolved) {
-                    out.extend(self.group_left_out(finding).err());
+        for Unresolved { row, value, findings } in std::mem::take(&mut self.unresolved) {
+            match self.managers.reference(&value, row) {
+                Some(resolved) => {
+                    for finding in self.late_manager(row, value, resolved) {
+                        out.extend(self.group_left_out(finding).err());
+                    }
                 }
+                None => out.extend(findings),
             }
         }
         self.known_left_out.clear();
