@@ -144,6 +144,9 @@ fn an_id_column_turns_its_rows_into_updates() {
     let ops = &scim.body.unwrap()["Operations"];
     assert_eq!((ops[0]["method"].as_str(), ops[0]["path"].as_str()), (Some("PATCH"), Some("/Users/2819c223")));
     assert_eq!((ops[1]["method"].as_str(), ops[1]["bulkId"].as_str()), (Some("POST"), Some("row3")));
+    // An id that cannot name a user is placed at its cell.
+    let found = placed("id,Username\n../x,jo\n".as_bytes(), Format::Scim);
+    assert_eq!(found, vec![(2, "id".to_owned(), Code::OpPathInvalid)]);
     // Creating users from a sheet of ids sends nothing: said once for the sheet, and at each row.
     let found = placed("id,Username,Email\n42,jo,jo@example.com\n".as_bytes(), Format::JumpcloudCreate);
     assert_eq!(

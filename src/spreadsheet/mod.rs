@@ -289,7 +289,7 @@ fn canonical_key(field: &str) -> &str {
         "addresses" => "addresses",
         "attributes" => "attributes",
         "state" | "suspended" | "active" => "active",
-        "id" => "id",
+        "id" | "path" => "id", // a PATCH's path is made of the id
         "costCenter" | "department" | "location" | "description" | "password" | "manager" | "externalId"
         | "nickName" => first,
         _ if field.contains("employeeNumber") => "employeeNumber",
