@@ -126,6 +126,25 @@ test("invalid users are refused before anything goes upstream, with every elemen
   assert.ok((await update.json()).details.some((d) => d.index === 0 && d.field === "id"));
 });
 
+test("a sheet with an id column runs as a JumpCloud update job and reports each row updated", { timeout: 120_000 }, async () => {
+  const ids = ["5f0c1b2e3d4a5b6c7d8e9f11", "5f0c1b2e3d4a5b6c7d8e9f12"];
+  ids.forEach((id, i) => double.users.set(id, { _id: id, username: `jc.sheet${i}`, email: `jc.sheet${i}@example.com` }));
+  const csv = `JumpCloud ID,Department,Job title\n${ids[0]},Finance,Controller\n${ids[1]},Legal,\n`;
+  const jobs = (path, init = {}) =>
+    conforming(`${worker.url}${path}`, { ...init, headers: { "x-api-key": KEY, ...(init.headers ?? {}) } });
+  const res = await jobs("/jobs?target=jumpcloud-update&filename=changes.csv", { method: "POST", body: csv });
+  assert.equal(res.status, 202, await res.clone().text());
+  const job = await finished((await res.json()).id);
+  assert.equal(job.status, "finished", JSON.stringify(job));
+  assert.equal(job.counts.updated, 2);
+  assert.deepEqual(ids.map((id) => [double.users.get(id).department, double.users.get(id).jobTitle]), [["Finance", "Controller"], ["Legal", undefined]]);
+  const report = await (await jobs(`/jobs/${job.id}/results`, { headers: { accept: "text/csv" } })).text();
+  assert.deepEqual(report.trimEnd().split("\n").slice(1), [
+    `${ids[0]},Finance,Controller,updated,${ids[0]},`,
+    `${ids[1]},Legal,,updated,${ids[1]},`,
+  ]);
+});
+
 test("JumpCloud's headers and parameters are checked as JumpCloud checks them", async () => {
   const source = await api("/bulk/users", { method: "POST", headers: { "creation-source": "bogus" }, body: "[]" });
   assert.equal(source.status, 400);
