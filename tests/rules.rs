@@ -210,6 +210,12 @@ fn passing_cases() -> Vec<(Code, Format, Value)> {
             Format::Scim,
             bulk(json!([post_user("a", json!({"emails": [{"value": "a@example.com"}], "name": {"givenName": "A"}}))])),
         ),
+        (
+            UpdateAddressReplaced,
+            Format::JumpcloudUpdate,
+            jc_update(json!({"addresses": [{"type": "work", "streetAddress": "1 Main St", "locality": "Boulder",
+                                            "region": "CO", "postalCode": "80301", "country": "US"}]})),
+        ),
         (PlanOperationTooLarge, Format::Scim, bulk(json!([post_user("bjensen", json!({"title": "Tour Guide"}))]))),
     ]
 }
@@ -233,8 +239,13 @@ fn every_passing_case_is_clean() {
         let bytes = serde_json::to_vec(&input).unwrap();
         let report = muster::validate(&bytes, &options(format));
         assert!(report.diagnostics.is_empty(), "passing case of {code}: {:#?}", report.diagnostics);
-        if code == Code::FieldNoEquivalent {
-            let converted = muster::convert(&bytes, &Options::default(), Format::JumpcloudCreate);
+        let converted_to = match code {
+            Code::FieldNoEquivalent => Some(Format::JumpcloudCreate),
+            Code::UpdateAddressReplaced => Some(Format::Scim),
+            _ => None,
+        };
+        if let Some(to) = converted_to {
+            let converted = muster::convert(&bytes, &Options::default(), to);
             assert!(converted.report.diagnostics.is_empty(), "{:#?}", converted.report.diagnostics);
         }
     }

@@ -144,6 +144,18 @@ fn an_id_column_turns_its_rows_into_updates() {
     let ops = &scim.body.unwrap()["Operations"];
     assert_eq!((ops[0]["method"].as_str(), ops[0]["path"].as_str()), (Some("PATCH"), Some("/Users/2819c223")));
     assert_eq!((ops[1]["method"].as_str(), ops[1]["bulkId"].as_str()), (Some("POST"), Some("row3")));
+    // An update sets a typed address whole: a sheet that gives part of one says what is cleared,
+    // once for the column.
+    let csv = "id,City\n2819c223,Boulder\n2819c224,Denver\n";
+    let found = check(csv.as_bytes(), &options(Format::Scim)).unwrap().report.diagnostics;
+    let messages: Vec<_> = found.iter().map(|d| (d.code, d.message.as_str())).collect();
+    assert_eq!(
+        messages,
+        vec![(
+            Code::UpdateAddressReplaced,
+            "Column \"City\", 2 rows (2, 3): An update replaces the user's work address as a whole, so its street, region, postal code and country would be cleared. Give every part of the address, or leave the address out of the update."
+        )]
+    );
     // An id that cannot name a user is placed at its cell.
     let found = placed("id,Username\n../x,jo\n".as_bytes(), Format::Scim);
     assert_eq!(found, vec![(2, "id".to_owned(), Code::OpPathInvalid)]);

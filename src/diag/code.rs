@@ -316,6 +316,11 @@ catalogue! {
         "The target has no equivalent for a field, so it is not sent. In a spreadsheet, a column left out in several rows is one finding for the column, naming its first rows.",
         example: "convert jumpcloud-create", r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [{"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a", "nickName": "Al", "emails": [{"value": "a@example.com"}]}}]}"#;
 
+    /// A SCIM update sets a typed address as a whole; the parts it lacks are cleared.
+    UpdateAddressReplaced = "update-address-replaced", Warning,
+        "A SCIM update replaces a typed address as a whole, so the parts it does not give are cleared.",
+        example: "convert scim", r#"[{"id": "5f0c1b2e3d4a5b6c7d8e9f01", "addresses": [{"type": "work", "locality": "Boulder"}]}]"#;
+
     // --- Planning -------------------------------------------------------------------------------
     /// A single operation is larger than the upstream's maxPayloadSize on its own.
     PlanOperationTooLarge = "plan-operation-too-large", Error,

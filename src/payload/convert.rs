@@ -254,6 +254,44 @@ impl Writer<'_> {
         });
     }
 
+    /// An update sets each typed address as a whole (SCIM has no way to set a part of one the
+    /// user may not have yet), so the parts it lacks are cleared: said, not done silently.
+    fn partial_addresses(&mut self, record: &Record, user: &Map<String, Value>) {
+        const PARTS: [(&str, &str); 5] = [
+            ("streetAddress", "street"),
+            ("locality", "city"),
+            ("region", "region"),
+            ("postalCode", "postal code"),
+            ("country", "country"),
+        ];
+        for address in user.get("addresses").and_then(Value::as_array).into_iter().flatten() {
+            let missing: Vec<&str> =
+                PARTS.iter().filter(|(key, _)| address.get(key).is_none()).map(|(_, name)| *name).collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let kind = address.get("type").and_then(Value::as_str).unwrap_or("typeless");
+            let parts = match missing.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => missing.join(""),
+            };
+            let message = format!(
+                "An update replaces the user's {kind} address as a whole, so its {parts} would be cleared. Give every part of the address, or leave the address out of the update."
+            );
+            let diagnostic = Diagnostic::new(Code::UpdateAddressReplaced, message)
+                .at_pointer(push_token(&record.pointer, "addresses"))
+                .at_field("addresses");
+            let field = Some("addresses".to_owned());
+            self.out.push(Finding {
+                record: Some(record.index),
+                field,
+                target_rule: false,
+                left_out_why: None,
+                diagnostic,
+            });
+        }
+    }
+
     fn lost_if<T>(&mut self, record: &Record, field: &str, value: &Option<T>) {
         if value.is_some() {
             self.lost(record, field, "");
@@ -306,6 +344,7 @@ impl Writer<'_> {
                         _ => Map::new(),
                     };
                     user.remove("schemas");
+                    self.partial_addresses(record, &user);
                     let patch = scim::PatchOp::setting(user);
                     // Serialising a PatchOp of JSON values cannot fail.
                     let patch = serde_json::to_value(patch).unwrap_or_default();

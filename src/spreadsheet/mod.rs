@@ -205,9 +205,12 @@ fn check_mapping(
             .at_column(p.header.clone()),
         );
     }
+    let updates = mapping.iter().any(|p| p.field.as_deref() == Some("id"));
     let required: &[&str] = match target {
         Format::JumpcloudCreate => &["userName", "emails.work"],
         Format::JumpcloudUpdate => &["id"],
+        // A SCIM PATCH needs no userName; a POST without one is still refused row by row.
+        _ if updates => &[],
         _ => &["userName"],
     };
     for key in required {

@@ -236,12 +236,13 @@ impl RowChecker {
     /// Keeps a column's "left out" finding for the column's one finding at the end (`Ok`: the
     /// group it joined); hands any other finding back.
     fn group_left_out(&mut self, placed: Diagnostic) -> Result<usize, Diagnostic> {
-        if placed.code != Code::FieldNoEquivalent || (placed.column.is_none() && placed.row.is_none()) {
+        let grouped = matches!(placed.code, Code::FieldNoEquivalent | Code::UpdateAddressReplaced);
+        if !grouped || (placed.column.is_none() && placed.row.is_none()) {
             return Err(placed);
         }
         let says = placed.message.split_once(": ").map_or(placed.message.as_str(), |(_, says)| says).to_owned();
         let row = placed.row.unwrap_or(0);
-        let same = |l: &LeftOut| l.first.column == placed.column && l.says == says;
+        let same = |l: &LeftOut| l.first.code == placed.code && l.first.column == placed.column && l.says == says;
         match self.left_out.iter_mut().enumerate().find(|(_, l)| same(l)) {
             Some((group, l)) => {
                 l.add(row);
@@ -364,6 +365,9 @@ impl LeftOut {
         let more = count - rows.len() as u64;
         let rows = if more > 0 { format!("{named} and {more} more") } else { named };
         first.message = match &first.column {
+            Some(column) if first.code != Code::FieldNoEquivalent => {
+                format!("Column \"{column}\", {count} rows ({rows}): {says}")
+            }
             Some(column) => format!(
                 "Column \"{column}\", {count} rows ({rows}): {says} Map the column to another field, or leave it out of the mapping."
             ),
