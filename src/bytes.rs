@@ -83,12 +83,22 @@ impl Known {
         })
     }
 
-    fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
+    /// The text, and whether some bytes were not valid in this encoding (they become U+FFFD, or
+    /// a last odd byte of UTF-16 is dropped).
+    fn decode(self, bytes: &[u8]) -> (Cow<'_, str>, bool) {
         match self {
-            Known::Utf8 => String::from_utf8_lossy(bytes),
-            Known::Utf16Le => String::from_utf16_lossy(&units(bytes, u16::from_le_bytes)).into(),
-            Known::Utf16Be => String::from_utf16_lossy(&units(bytes, u16::from_be_bytes)).into(),
-            Known::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect::<String>().into(),
+            Known::Utf8 => {
+                let text = String::from_utf8_lossy(bytes);
+                let replaced = matches!(text, Cow::Owned(_));
+                (text, replaced)
+            }
+            Known::Utf16Le | Known::Utf16Be => {
+                let read = if self == Known::Utf16Le { u16::from_le_bytes } else { u16::from_be_bytes };
+                let units = units(bytes, read);
+                let replaced = bytes.len() % 2 == 1 || char::decode_utf16(units.iter().copied()).any(|c| c.is_err());
+                (String::from_utf16_lossy(&units).into(), replaced)
+            }
+            Known::Windows1252 => (bytes.iter().map(|&b| windows_1252(b)).collect::<String>().into(), false),
         }
     }
 }
@@ -125,8 +135,21 @@ pub fn decode<'a>(bytes: &'a [u8], label: Option<&str>) -> Result<(Text<'a>, Vec
         },
     };
     let bom_len = bom.filter(|(b, _)| *b == known).map_or(0, |(_, len)| len);
-    let text = Text { text: known.decode(&bytes[bom_len..]), encoding: known.name(), had_bom: bom_len > 0 };
-    Ok((text, diagnostics))
+    let (text, replaced) = known.decode(&bytes[bom_len..]);
+    if replaced {
+        diagnostics.push(replaced_warning(known.name()));
+    }
+    Ok((Text { text, encoding: known.name(), had_bom: bom_len > 0 }, diagnostics))
+}
+
+/// Some bytes were not valid in the file's encoding (given, or told by its BOM): they show as �.
+pub(crate) fn replaced_warning(encoding: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::EncodingFallback,
+        format!(
+            "Part of the file is not valid {encoding}; those bytes show as �. Choose the file's encoding (for example windows-1252) and check again, or save it from Excel as \"CSV UTF-8\"."
+        ),
+    )
 }
 
 /// Decodes a file that arrives in pieces. The encoding is decided as [`decode`] decides it, from
@@ -211,7 +234,8 @@ impl StreamDecoder {
         #[cfg(feature = "all-encodings")]
         if let Some(decoder) = &mut self.other {
             out.reserve(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3));
-            let _ = decoder.decode_to_string(bytes, out, last);
+            let (_, _, replaced) = decoder.decode_to_string(bytes, out, last);
+            self.replaced |= replaced;
             return;
         }
         match self.known {
@@ -256,10 +280,14 @@ impl StreamDecoder {
                         whole -= 2;
                     }
                 }
-                out.push_str(&String::from_utf16_lossy(&units(&bytes[..whole], read)));
+                let units = units(&bytes[..whole], read);
+                self.replaced |= char::decode_utf16(units.iter().copied()).any(|c| c.is_err());
+                out.push_str(&String::from_utf16_lossy(&units));
                 // A last odd byte is no character: dropped, as the one-shot decoder drops it.
                 if !last {
                     self.carry = bytes[whole..].to_vec();
+                } else if whole < bytes.len() {
+                    self.replaced = true;
                 }
             }
             Some(Known::Windows1252) => out.extend(bytes.iter().map(|&b| windows_1252(b))),
@@ -292,8 +320,9 @@ fn bom(bytes: &[u8]) -> Option<(Known, usize)> {
 fn decode_other<'a>(bytes: &'a [u8], label: &str) -> Result<(Text<'a>, Vec<Diagnostic>), String> {
     let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())
         .ok_or_else(|| format!("unknown encoding \"{label}\"; use a name such as utf-8, utf-16le, windows-1252"))?;
-    let (text, _, _) = encoding.decode(bytes);
-    Ok((Text { text, encoding: encoding.name(), had_bom: false }, Vec::new()))
+    let (text, _, replaced) = encoding.decode(bytes);
+    let diagnostics = if replaced { vec![replaced_warning(encoding.name())] } else { Vec::new() };
+    Ok((Text { text, encoding: encoding.name(), had_bom: false }, diagnostics))
 }
 
 #[cfg(not(feature = "all-encodings"))]
@@ -379,6 +408,31 @@ mod tests {
             assert_eq!((&*text.text, text.encoding, text.had_bom), (name, encoding, bom));
             assert!(diagnostics.is_empty());
         }
+    }
+
+    /// A BOM (or a given encoding) decides the encoding, so bytes invalid in it cannot fall back:
+    /// they show as U+FFFD, and the one-shot decoder says so as the stream does.
+    #[test]
+    fn bytes_invalid_in_the_bom_s_encoding_are_said_whole_and_streamed() {
+        let mut odd = utf16("a,b\n", true, true);
+        odd.push(b'x');
+        let mut lone = utf16("a,b\n", false, true);
+        lone.extend([0xD8, 0x00, 0x00, b'c']);
+        for bytes in [b"\xEF\xBB\xBFa,b\nR\xE9e,x\n".to_vec(), odd, lone] {
+            let (_, found) = decode(&bytes, None).unwrap();
+            assert_eq!(found.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::EncodingFallback], "{bytes:?}");
+            for piece in [1, 3, bytes.len()] {
+                let (mut decoder, _) = StreamDecoder::start(&bytes, None, true).unwrap();
+                let mut text = String::new();
+                let pieces: Vec<&[u8]> = bytes.chunks(piece).collect();
+                for (i, chunk) in pieces.iter().enumerate() {
+                    decoder.decode(chunk, i + 1 == pieces.len(), &mut text);
+                }
+                assert!(decoder.replaced, "{bytes:?} in pieces of {piece}");
+            }
+        }
+        let (_, found) = decode(b"\xEF\xBB\xBFa,b\nRen\xC3\xA9e,x\n", None).unwrap();
+        assert!(found.is_empty());
     }
 
     #[test]

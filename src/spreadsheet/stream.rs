@@ -18,7 +18,7 @@
 use super::SheetOptions;
 use super::rows::RowChecker;
 use crate::bytes::{self, Kind, StreamDecoder};
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::options::Format;
 use crate::records::columns::Proposal;
 use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records};
@@ -345,13 +345,7 @@ impl Text {
 
     fn finish(self, options: &SheetOptions, update: &mut StreamUpdate) -> Result<(), String> {
         if self.decoder.replaced {
-            update.diagnostics.push(Diagnostic::new(
-                Code::EncodingFallback,
-                format!(
-                    "Part of the file is not valid {}; those bytes show as �. Choose the file's encoding (for example windows-1252) and check again, or save it from Excel as \"CSV UTF-8\".",
-                    self.decoder.encoding
-                ),
-            ));
+            update.diagnostics.push(crate::bytes::replaced_warning(self.decoder.encoding));
         }
         match self.checker {
             Some(mut checker) => update.diagnostics.extend(checker.finish()),
