@@ -70,8 +70,8 @@ struct Unresolved {
     findings: Vec<Diagnostic>,
 }
 
-/// What the target cannot carry from one column (or, with no column, from whole rows), for the same
-/// reason in each row.
+/// A finding many rows repeat alike, about one column (or, with no column, about whole rows):
+/// what the target cannot carry, or an address an update clears.
 struct LeftOut {
     /// The finding as placed at the first row it came from.
     first: Diagnostic,
@@ -233,8 +233,8 @@ impl RowChecker {
         Part { diagnostics: out, body, body_rows }
     }
 
-    /// Keeps a column's "left out" finding for the column's one finding at the end (`Ok`: the
-    /// group it joined); hands any other finding back.
+    /// Keeps a finding that rows repeat alike (a column's value left out, an address an update
+    /// clears) for one finding at the end (`Ok`: the group it joined); hands any other back.
     fn group_left_out(&mut self, placed: Diagnostic) -> Result<usize, Diagnostic> {
         let grouped = matches!(placed.code, Code::FieldNoEquivalent | Code::UpdateAddressReplaced);
         if !grouped || (placed.column.is_none() && placed.row.is_none()) {
