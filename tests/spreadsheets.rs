@@ -130,6 +130,8 @@ fn an_id_column_turns_its_rows_into_updates() {
     let csv = "JumpCloud ID,FirstName,Department\n5f0c1b2e3d4a5b6c7d8e9f01,Jo,Sales\n5f0c1b2e3d4a5b6c7d8e9f02,,Legal\n";
     let update = check(csv.as_bytes(), &options(Format::JumpcloudUpdate)).unwrap();
     assert!(update.report.diagnostics.is_empty(), "{:#?}", update.report.diagnostics);
+    // The page asks to confirm a mapping below 90 %: a column that makes rows updates always is.
+    assert!(update.mapping[0].field.as_deref() == Some("id") && update.mapping[0].confidence < 0.9);
     assert_eq!(
         update.body.unwrap(),
         serde_json::json!([

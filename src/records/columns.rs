@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 /// Below this similarity a fuzzy match is not proposed.
 const FUZZY_THRESHOLD: f64 = 0.9;
 
+/// The most confidence a column feeding `id` gets: below 0.9, the page asks to confirm it.
+const ID_CONFIDENCE: f64 = 0.85;
+
 /// A field a column can feed: a stable key, the label people know it by, and its synonyms.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
@@ -333,11 +336,13 @@ fn attribute_header(normalised: &str) -> Option<String> {
 }
 
 /// The best field for one header, with how it matched. A column feeding `id` turns its rows
-/// into updates, so the reason says so: an HR export's own "ID" column must not pass unnoticed.
+/// into updates, so the reason says so, and its confidence stays below what lets the page skip
+/// the mapping step: an HR export's own "ID" column must not pass unconfirmed.
 fn best_match(header: &str) -> Option<(String, f64, Match, String)> {
-    let (key, confidence, matched, mut reason) = match_field(header)?;
+    let (key, mut confidence, matched, mut reason) = match_field(header)?;
     if key == "id" {
         reason.push_str(": each row with a value updates that existing user instead of creating one");
+        confidence = confidence.min(ID_CONFIDENCE);
     }
     Some((key, confidence, matched, reason))
 }

@@ -219,8 +219,10 @@ test("a sheet with an id column updates the user it names and creates the rest",
   const { page, problems } = await newPage();
   await upload(page, "changes.csv", Buffer.from(`Object ID,Username,Job title\n${existing.id},upd.page,Controller\n,new.page,Clerk\n`));
   assert.equal(await counts(page), "2 rows, 0 errors, 0 warnings");
-  // The mapping says what an id column does before anything is sent.
-  await page.getByRole("button", { name: "Change column mapping" }).click();
+  // A column that makes rows updates is never taken on trust: the mapping step opens by itself,
+  // focused, and says what the column does before anything is sent.
+  assert.ok(await page.locator("#step-mapping").isVisible(), "the mapping step asks to confirm");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "mapping-heading");
   assert.equal(await page.getByLabel("Field for column Object ID").inputValue(), "id");
   assert.match(await page.locator("#mapping").innerText(), /updates that existing user instead of creating one/);
   await screenshot(page, "page-7-update-mapping");
