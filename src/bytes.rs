@@ -94,13 +94,18 @@ impl Known {
             }
             Known::Utf16Le | Known::Utf16Be => {
                 let read = if self == Known::Utf16Le { u16::from_le_bytes } else { u16::from_be_bytes };
-                let units = units(bytes, read);
-                let replaced = bytes.len() % 2 == 1 || char::decode_utf16(units.iter().copied()).any(|c| c.is_err());
-                (String::from_utf16_lossy(&units).into(), replaced)
+                let (text, replaced) = from_utf16(&units(bytes, read));
+                (text.into(), replaced || bytes.len() % 2 == 1)
             }
             Known::Windows1252 => (bytes.iter().map(|&b| windows_1252(b)).collect::<String>().into(), false),
         }
     }
+}
+
+/// The text, and whether it has lone surrogates (they become U+FFFD).
+fn from_utf16(units: &[u16]) -> (String, bool) {
+    let replaced = char::decode_utf16(units.iter().copied()).any(|c| c.is_err());
+    (String::from_utf16_lossy(units), replaced)
 }
 
 fn units(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Vec<u16> {
@@ -280,9 +285,9 @@ impl StreamDecoder {
                         whole -= 2;
                     }
                 }
-                let units = units(&bytes[..whole], read);
-                self.replaced |= char::decode_utf16(units.iter().copied()).any(|c| c.is_err());
-                out.push_str(&String::from_utf16_lossy(&units));
+                let (text, replaced) = from_utf16(&units(&bytes[..whole], read));
+                self.replaced |= replaced;
+                out.push_str(&text);
                 // A last odd byte is no character: dropped, as the one-shot decoder drops it.
                 if !last {
                     self.carry = bytes[whole..].to_vec();

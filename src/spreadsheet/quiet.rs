@@ -14,6 +14,7 @@ use crate::checks::{
     ATTRIBUTE_VALUE_MAX, USERNAME_WINDOWS_MAX, is_object_id, is_valid_email, string_limit, username_problem,
 };
 use crate::options::Format;
+use crate::payload::convert::carries;
 use crate::payload::oracle::EMAIL_TYPE_WORK;
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::sheet::{referenced_row, row_bulk_id};
@@ -38,8 +39,9 @@ pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Opti
     match target {
         Format::JumpcloudCreate | Format::JumpcloudUpdate => {
             let creating = target == Format::JumpcloudCreate;
-            // A record of the other kind is left out, and a body left empty is an error.
-            if records.iter().any(|r| matches!(r.action, Action::Create { .. }) != creating) {
+            // A part with a record of the other kind (which the writer leaves out) is written
+            // whole: rare, and then exact without more thought.
+            if records.iter().any(|r| !carries(target, &r.action)) {
                 return None;
             }
             let write = records.iter().map(|r| !jumpcloud_passes(r, creating)).collect();

@@ -11,9 +11,9 @@
 //! Parts are cut every [`StreamOptions::part_rows`] rows, as the one-shot check cuts them, so with
 //! the default the results equal the one-shot [`check`](super::check), in another order (each part
 //! is sorted by row; header, mapping and encoding findings come when they are known), with one
-//! exception: a
-//! manager row that comes after the referring row's part makes the referring row's streamed body
-//! element keep the manager's name instead of a `bulkId:` reference (findings are still equal).
+//! exception: a manager row that comes after the referring row's part makes the referring row's
+//! streamed body element keep the manager's name instead of a `bulkId:` reference (findings are
+//! still equal).
 
 use super::SheetOptions;
 use super::rows::RowChecker;
@@ -345,7 +345,7 @@ impl Text {
 
     fn finish(self, options: &SheetOptions, update: &mut StreamUpdate) -> Result<(), String> {
         if self.decoder.replaced {
-            update.diagnostics.push(crate::bytes::replaced_warning(self.decoder.encoding));
+            update.diagnostics.push(bytes::replaced_warning(self.decoder.encoding));
         }
         match self.checker {
             Some(mut checker) => update.diagnostics.extend(checker.finish()),
