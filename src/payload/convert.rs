@@ -222,11 +222,6 @@ impl Writer<'_> {
         self.only.is_none_or(|only| only.get(i).copied().unwrap_or(false))
     }
 
-    /// The JSON of a written user, or nothing when it is not written.
-    fn value(build: bool, user: &impl serde::Serialize) -> Value {
-        if build { serde_json::to_value(user).unwrap_or(Value::Null) } else { Value::Null }
-    }
-
     fn target_name(&self) -> &'static str {
         match self.target {
             Format::Oracle => "Oracle HCM",
@@ -298,14 +293,12 @@ impl Writer<'_> {
         }
     }
 
-    fn extras(&mut self, record: &Record, extra: Map<String, Value>, into: &mut Map<String, Value>) {
-        for (key, value) in extra {
-            if self.keep_extra {
-                into.insert(key, value);
-            } else {
-                self.lost(record, &key, "");
-            }
+    /// Reports each of `extra`'s fields as left out; nothing is kept.
+    fn lose_all(&mut self, record: &Record, extra: Map<String, Value>) -> Map<String, Value> {
+        for key in extra.keys() {
+            self.lost(record, key, "");
         }
+        Map::new()
     }
 
     // --- SCIM and Oracle ----------------------------------------------------------------------
@@ -363,6 +356,15 @@ impl Writer<'_> {
         if !u.attributes.is_empty() {
             self.lost(record, "attributes", " (custom attributes need a SCIM schema extension on the server)");
         }
+        for a in &u.addresses {
+            if a.po_box.is_some() || a.extended_address.is_some() {
+                self.lost(record, "addresses.poBox", " (SCIM addresses have no PO box or extended line)");
+            }
+        }
+        let extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        if !build {
+            return Value::Null; // what a user left out of the body loses is all that is needed of it
+        }
         let name = scim::Name {
             given_name: u.given_name,
             family_name: u.family_name,
@@ -389,7 +391,7 @@ impl Writer<'_> {
         if has_enterprise {
             schemas.push(scim::ENTERPRISE_USER_URN.to_owned());
         }
-        let mut user = scim::User {
+        let user = scim::User {
             schemas,
             external_id: u.external_id,
             user_name: u.user_name,
@@ -418,18 +420,16 @@ impl Writer<'_> {
                 .into_iter()
                 .map(|p| scim::MultiValued { value: p.value, kind: p.kind, ..Default::default() })
                 .collect(),
-            addresses: u.addresses.into_iter().map(|a| self.scim_address(record, a)).collect(),
+            addresses: u.addresses.into_iter().map(Self::scim_address).collect(),
             enterprise: has_enterprise.then_some(enterprise),
+            extra,
             ..Default::default()
         };
-        self.extras(record, u.extra, &mut user.extra);
-        Self::value(build, &user)
+        serde_json::to_value(&user).unwrap_or(Value::Null)
     }
 
-    fn scim_address(&mut self, record: &Record, a: records::Address) -> scim::Address {
-        if a.po_box.is_some() || a.extended_address.is_some() {
-            self.lost(record, "addresses.poBox", " (SCIM addresses have no PO box or extended line)");
-        }
+    /// A SCIM address (its PO box and extended line are reported lost by the caller).
+    fn scim_address(a: records::Address) -> scim::Address {
         scim::Address {
             kind: a.kind,
             formatted: a.formatted,
@@ -484,8 +484,12 @@ impl Writer<'_> {
             };
             emails.push(oracle::Email { value: e.value, kind, primary: e.primary.then_some(true) });
         }
+        let extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        if !build {
+            return Value::Null; // what a user left out of the body loses is all that is needed of it
+        }
         let name = oracle::Name { given_name: u.given_name, family_name: u.family_name, extra: Map::new() };
-        let mut user = oracle::User {
+        let user = oracle::User {
             schemas: vec![oracle::USER_URN.to_owned()],
             user_name: u.user_name,
             name: (name != oracle::Name::default()).then_some(name),
@@ -493,10 +497,9 @@ impl Writer<'_> {
             active: u.active,
             password: u.password,
             emails,
-            extra: Map::new(),
+            extra,
         };
-        self.extras(record, u.extra, &mut user.extra);
-        Self::value(build, &user)
+        serde_json::to_value(&user).unwrap_or(Value::Null)
     }
 
     // --- JumpCloud ----------------------------------------------------------------------------
@@ -519,10 +522,7 @@ impl Writer<'_> {
             }
             let user = std::mem::take(&mut record.user);
             let record = &*record;
-            let fields = self.jumpcloud_fields(record, user, creating);
-            if !self.builds(i) {
-                continue;
-            }
+            let Some(fields) = self.jumpcloud_fields(record, user, creating, self.builds(i)) else { continue };
             let user = match &record.action {
                 Action::Create { .. } => {
                     serde_json::to_value(jc::BulkUserCreate { user: fields, ..Default::default() })
@@ -537,7 +537,14 @@ impl Writer<'_> {
         Value::Array(users)
     }
 
-    fn jumpcloud_fields(&mut self, record: &Record, mut u: User, creating: bool) -> jc::UserFields {
+    /// The user's JumpCloud fields, reporting what they cannot hold; none when not `build`.
+    fn jumpcloud_fields(
+        &mut self,
+        record: &Record,
+        mut u: User,
+        creating: bool,
+        build: bool,
+    ) -> Option<jc::UserFields> {
         for (field, value) in [
             ("externalId", &u.external_id),
             ("name.formatted", &u.formatted_name),
@@ -579,7 +586,12 @@ impl Writer<'_> {
             Some(false) => Some("SUSPENDED".to_owned()),
             None => None,
         };
-        let mut fields = jc::UserFields {
+        let mut extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        extra.remove("state");
+        if !build {
+            return None; // what a user left out of the body loses is all that is needed of it
+        }
+        Some(jc::UserFields {
             username: u.user_name,
             email,
             alternate_email,
@@ -619,12 +631,8 @@ impl Writer<'_> {
                 })
                 .collect(),
             attributes: u.attributes.into_iter().map(|(name, value)| jc::Attribute { name, value }).collect(),
+            extra,
             ..Default::default()
-        };
-        let mut extra = Map::new();
-        self.extras(record, u.extra, &mut extra);
-        extra.remove("state");
-        fields.extra = extra;
-        fields
+        })
     }
 }

@@ -55,6 +55,21 @@ pub(crate) fn from_rows(
     managers: &ManagerIndex,
 ) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut out = Vec::new();
+    let feeds: Vec<Feed<'_>> = (0..headers.len().max(fields.len()))
+        .map(|column| match fields.get(column).and_then(Option::as_deref) {
+            Some(key) => Feed::of(key),
+            None if pass_through => {
+                let name: String = headers
+                    .get(column)
+                    .into_iter()
+                    .flat_map(|h| h.chars())
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                if name.is_empty() { Feed::Nothing } else { Feed::PassThrough(name) }
+            }
+            None => Feed::Nothing,
+        })
+        .collect();
     let records = rows
         .iter_mut()
         .enumerate()
@@ -63,27 +78,20 @@ pub(crate) fn from_rows(
             let mut id = None;
             let mut attributes: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
             let mut extra_attributes = Vec::new();
-            for (column, cell) in row.cells.iter_mut().enumerate() {
-                let value = cell.trim();
+            for ((column, cell), feed) in row.cells.iter_mut().enumerate().zip(&feeds) {
+                let value = crate::sheet::trim_cell(cell);
                 if value.is_empty() {
                     continue;
                 }
-                match fields.get(column).and_then(Option::as_deref) {
-                    Some("id") => id = Some(take_trimmed(cell)),
-                    Some(key) => match attribute_slot(key) {
-                        Some((n, is_name)) => {
-                            let slot = attributes.entry(n).or_default();
-                            if is_name { slot.0 = Some(value.to_owned()) } else { slot.1 = Some(value.to_owned()) }
-                        }
-                        None => reader.set(key, column, take_trimmed(cell), managers),
-                    },
-                    None if pass_through => {
-                        let name: String = headers[column].chars().filter(char::is_ascii_alphanumeric).collect();
-                        if !name.is_empty() {
-                            extra_attributes.push((name, value.to_owned()));
-                        }
+                match feed {
+                    Feed::Nothing => {}
+                    Feed::Id => id = Some(take_trimmed(cell)),
+                    Feed::Attribute(n, is_name) => {
+                        let slot = attributes.entry(*n).or_default();
+                        if *is_name { slot.0 = Some(value.to_owned()) } else { slot.1 = Some(value.to_owned()) }
                     }
-                    None => {}
+                    Feed::Field(key, slot) => reader.set(key, *slot, column, take_trimmed(cell), managers),
+                    Feed::PassThrough(name) => extra_attributes.push((name.clone(), value.to_owned())),
                 }
             }
             // JumpCloud's AttributeN pairs, in N order and renumbered without gaps.
@@ -105,7 +113,7 @@ pub(crate) fn from_rows(
 
 /// A cell's text without surrounding space, moved out of the cell when it has none to lose.
 fn take_trimmed(cell: &mut String) -> String {
-    let trimmed = cell.trim();
+    let trimmed = crate::sheet::trim_cell(cell);
     if trimmed.len() == cell.len() { std::mem::take(cell) } else { trimmed.to_owned() }
 }
 
@@ -129,7 +137,7 @@ impl ManagerIndex {
             .collect();
         for row in rows {
             for &c in &columns {
-                if let Some(cell) = row.cells.get(c).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                if let Some(cell) = row.cells.get(c).map(|c| crate::sheet::trim_cell(c)).filter(|c| !c.is_empty()) {
                     // Rows past 4 billion are not indexed: a manager cannot name them.
                     if let Ok(number) = u32::try_from(row.number) {
                         self.0.entry(lowercase_digest(cell)).or_insert(number);
@@ -153,6 +161,96 @@ impl ManagerIndex {
     }
 }
 
+/// What a column feeds, worked out once per part rather than for every cell.
+enum Feed<'f> {
+    Nothing,
+    Id,
+    /// JumpCloud's `AttributeN` pair: N, and whether this is the name (else the value).
+    Attribute(u32, bool),
+    /// A field of the user: its key, and where the value goes.
+    Field(&'f str, Slot<'f>),
+    /// An unmapped column passed through as a custom attribute of this name.
+    PassThrough(String),
+}
+
+impl<'f> Feed<'f> {
+    fn of(key: &'f str) -> Feed<'f> {
+        match (key, attribute_slot(key)) {
+            ("id", _) => Feed::Id,
+            (_, Some((n, is_name))) => Feed::Attribute(n, is_name),
+            _ => Feed::Field(key, Slot::of(key)),
+        }
+    }
+}
+
+/// Where a field's value goes in a [`User`].
+#[derive(Clone, Copy)]
+enum Slot<'f> {
+    Text(fn(&mut User) -> &mut Option<String>),
+    Active,
+    Manager,
+    /// `emails.KIND`, `phones.KIND`.
+    Email(&'f str),
+    Phone(&'f str),
+    /// `addresses.KIND.PART`.
+    Address(&'f str, fn(&mut Address) -> &mut Option<String>),
+    /// `jumpcloud.NAME`: a JumpCloud-only setting.
+    JumpCloud(&'f str),
+    Unknown,
+}
+
+impl<'f> Slot<'f> {
+    fn of(key: &'f str) -> Slot<'f> {
+        let text = |field: fn(&mut User) -> &mut Option<String>| Slot::Text(field);
+        match key {
+            "active" => Slot::Active,
+            "manager" => Slot::Manager,
+            "userName" => text(|u| &mut u.user_name),
+            "externalId" => text(|u| &mut u.external_id),
+            "name.givenName" => text(|u| &mut u.given_name),
+            "name.familyName" => text(|u| &mut u.family_name),
+            "name.middleName" => text(|u| &mut u.middle_name),
+            "displayName" => text(|u| &mut u.display_name),
+            "nickName" => text(|u| &mut u.nick_name),
+            "title" => text(|u| &mut u.title),
+            "userType" => text(|u| &mut u.user_type),
+            "preferredLanguage" => text(|u| &mut u.preferred_language),
+            "locale" => text(|u| &mut u.locale),
+            "timezone" => text(|u| &mut u.timezone),
+            "password" => text(|u| &mut u.password),
+            "employeeNumber" => text(|u| &mut u.employee_number),
+            "costCenter" => text(|u| &mut u.cost_center),
+            "organization" => text(|u| &mut u.organization),
+            "division" => text(|u| &mut u.division),
+            "department" => text(|u| &mut u.department),
+            "location" => text(|u| &mut u.location),
+            "description" => text(|u| &mut u.description),
+            _ => Slot::structured(key),
+        }
+    }
+
+    fn structured(key: &'f str) -> Slot<'f> {
+        let mut parts = key.split('.');
+        match [parts.next(), parts.next(), parts.next(), parts.next()] {
+            [Some("emails"), Some(kind), None, _] => Slot::Email(kind),
+            [Some("phones"), Some(kind), None, _] => Slot::Phone(kind),
+            [Some("addresses"), Some(kind), Some(part), None] => Slot::Address(
+                kind,
+                match part {
+                    "streetAddress" => |a| &mut a.street_address,
+                    "poBox" => |a| &mut a.po_box,
+                    "locality" => |a| &mut a.locality,
+                    "region" => |a| &mut a.region,
+                    "postalCode" => |a| &mut a.postal_code,
+                    _ => |a| &mut a.country,
+                },
+            ),
+            [Some("jumpcloud"), Some(name), None, _] => Slot::JumpCloud(name),
+            _ => Slot::Unknown,
+        }
+    }
+}
+
 struct RowReader<'a> {
     row: u64,
     headers: &'a [String],
@@ -166,72 +264,32 @@ impl RowReader<'_> {
         self.out.push(Diagnostic::new(code, message).at_row(self.row).at_column(header).at_field(field));
     }
 
-    fn set(&mut self, key: &str, column: usize, value: String, managers: &ManagerIndex) {
-        if key == "active" {
+    fn set(&mut self, key: &str, slot: Slot<'_>, column: usize, value: String, managers: &ManagerIndex) {
+        if let Slot::Active = slot {
             self.user.active = self.boolean(column, key, &value);
             return;
         }
         let u = &mut self.user;
-        let field = match key {
-            "userName" => &mut u.user_name,
-            "externalId" => &mut u.external_id,
-            "name.givenName" => &mut u.given_name,
-            "name.familyName" => &mut u.family_name,
-            "name.middleName" => &mut u.middle_name,
-            "displayName" => &mut u.display_name,
-            "nickName" => &mut u.nick_name,
-            "title" => &mut u.title,
-            "userType" => &mut u.user_type,
-            "preferredLanguage" => &mut u.preferred_language,
-            "locale" => &mut u.locale,
-            "timezone" => &mut u.timezone,
-            "password" => &mut u.password,
-            "employeeNumber" => &mut u.employee_number,
-            "costCenter" => &mut u.cost_center,
-            "organization" => &mut u.organization,
-            "division" => &mut u.division,
-            "department" => &mut u.department,
-            "location" => &mut u.location,
-            "description" => &mut u.description,
-            "manager" => {
-                u.manager = Some(managers.resolve(value, self.row));
-                return;
-            }
-            _ => return self.set_structured(key, column, value),
-        };
-        *field = Some(value);
-    }
-
-    fn set_structured(&mut self, key: &str, column: usize, value: String) {
-        let mut parts = key.split('.');
-        match [parts.next(), parts.next(), parts.next(), parts.next()] {
-            [Some("emails"), Some(kind), None, _] => {
-                self.user.emails.push(Email { value, kind: Some(kind.to_owned()), primary: kind == "work" })
-            }
-            [Some("phones"), Some(kind), None, _] => {
-                self.user.phones.push(Phone { value, kind: Some(kind.to_owned()) })
-            }
-            [Some("addresses"), Some(kind), Some(part), None] => {
-                let index = match self.user.addresses.iter().position(|a| a.kind.as_deref() == Some(kind)) {
+        match slot {
+            Slot::Text(field) => *field(u) = Some(value),
+            Slot::Active => {}
+            Slot::Manager => u.manager = Some(managers.resolve(value, self.row)),
+            Slot::Email(kind) => u.emails.push(Email { value, kind: Some(kind.to_owned()), primary: kind == "work" }),
+            Slot::Phone(kind) => u.phones.push(Phone { value, kind: Some(kind.to_owned()) }),
+            Slot::Address(kind, part) => {
+                let index = match u.addresses.iter().position(|a| a.kind.as_deref() == Some(kind)) {
                     Some(i) => i,
                     None => {
-                        self.user.addresses.push(Address { kind: Some(kind.to_owned()), ..Address::default() });
-                        self.user.addresses.len() - 1
+                        u.addresses.push(Address { kind: Some(kind.to_owned()), ..Address::default() });
+                        u.addresses.len() - 1
                     }
                 };
-                let address = &mut self.user.addresses[index];
-                let slot = match part {
-                    "streetAddress" => &mut address.street_address,
-                    "poBox" => &mut address.po_box,
-                    "locality" => &mut address.locality,
-                    "region" => &mut address.region,
-                    "postalCode" => &mut address.postal_code,
-                    _ => &mut address.country,
-                };
-                *slot = Some(value);
+                if let Some(address) = u.addresses.get_mut(index) {
+                    *part(address) = Some(value);
+                }
             }
-            [Some("jumpcloud"), Some(name), None, _] => self.set_jumpcloud(name, key, column, value),
-            _ => {}
+            Slot::JumpCloud(name) => self.set_jumpcloud(name, key, column, value),
+            Slot::Unknown => {}
         }
     }
 

@@ -81,7 +81,7 @@ pub(crate) fn read_records(
         let number = first_row - 1 + numbering.row_of(text.as_bytes(), start, &record);
         each(number, cells(&record));
     }
-    let breaks = text.bytes().filter(|&b| b == b'\n').count() as u64;
+    let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
     Ok(first_row + breaks - numbering.embedded)
 }
 
@@ -121,24 +121,58 @@ impl RecordCutter {
     }
 
     /// Scans more text; returns the length of its longest prefix that ends after a record.
+    /// Jumps from quote to line break with `memchr` rather than stepping through every byte: a
+    /// stream scans all of its text here before the reader parses it.
     pub(crate) fn scan(&mut self, text: &[u8]) -> Option<usize> {
         let mut cut = None;
-        for (i, &b) in text.iter().enumerate() {
-            self.state = match (self.state, b) {
-                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
-                (Quoting::Quoted, _) => Quoting::Quoted,
-                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
-                (Quoting::FieldStart, b'"') => Quoting::Quoted,
-                (_, b'\n') => {
-                    cut = Some(i + 1);
-                    Quoting::FieldStart
+        let mut i = 0;
+        while i < text.len() {
+            match self.state {
+                // Inside quotes only a quote matters.
+                Quoting::Quoted => match memchr::memchr(b'"', &text[i..]) {
+                    Some(quote) => {
+                        i += quote + 1;
+                        self.state = Quoting::QuoteInQuoted;
+                    }
+                    None => return cut,
+                },
+                Quoting::QuoteInQuoted if text[i] == b'"' => {
+                    i += 1;
+                    self.state = Quoting::Quoted;
                 }
-                (_, b'\r') => Quoting::FieldStart,
-                (_, b) if b == self.delimiter => Quoting::FieldStart,
-                _ => Quoting::Unquoted,
-            };
+                // The quoted field ended: the byte after it is read as any byte outside quotes.
+                Quoting::QuoteInQuoted => {
+                    self.state = self.after(text[i]);
+                    if text[i] == b'\n' {
+                        cut = Some(i + 1);
+                    }
+                    i += 1;
+                }
+                Quoting::FieldStart | Quoting::Unquoted => {
+                    let Some(found) = memchr::memchr2(b'"', b'\n', &text[i..]).map(|o| i + o) else {
+                        if let Some(&last) = text.last() {
+                            self.state = self.after(last);
+                        }
+                        return cut;
+                    };
+                    if text[found] == b'\n' {
+                        cut = Some(found + 1);
+                        self.state = Quoting::FieldStart;
+                    } else {
+                        // A quote opens a quoted field only where a field starts.
+                        let at_start = if found == i { self.state } else { self.after(text[found - 1]) };
+                        self.state = if at_start == Quoting::FieldStart { Quoting::Quoted } else { Quoting::Unquoted };
+                    }
+                    i = found + 1;
+                }
+            }
         }
         cut
+    }
+
+    /// The state after `byte` outside quotes.
+    fn after(&self, byte: u8) -> Quoting {
+        if byte == b'\n' || byte == b'\r' || byte == self.delimiter { Quoting::FieldStart } else { Quoting::Unquoted }
     }
 }
 
@@ -163,11 +197,11 @@ impl RowNumbering {
             .position(|&b| b != b'\r' && b != b'\n')
             .map_or(text.len(), |offset| position + offset);
         if start > self.scanned {
-            self.breaks += text[self.scanned..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.breaks += memchr::memchr_iter(b'\n', &text[self.scanned..start]).count() as u64;
             self.scanned = start;
         }
         let row = 1 + self.breaks - self.embedded;
-        self.embedded += record.iter().map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+        self.embedded += memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
         self.last_row = row;
         row
     }
@@ -236,6 +270,47 @@ mod tests {
         assert!(diagnostics[0].message.contains("Columns A and C"), "{}", diagnostics[0].message);
         let (sheet, diagnostics) = read("\n ,\n");
         assert_eq!((sheet.rows.len(), diagnostics[0].code), (0, Code::SheetEmpty));
+    }
+
+    /// The cutter's rules, one byte at a time: what the jumping scan must agree with.
+    fn cut_bytewise(delimiter: u8, state: &mut Quoting, text: &[u8]) -> Option<usize> {
+        let mut cut = None;
+        for (i, &b) in text.iter().enumerate() {
+            *state = match (*state, b) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (Quoting::FieldStart, b'"') => Quoting::Quoted,
+                (_, b'\n') => {
+                    cut = Some(i + 1);
+                    Quoting::FieldStart
+                }
+                (_, b'\r') => Quoting::FieldStart,
+                (_, b) if b == delimiter => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+        }
+        cut
+    }
+
+    #[test]
+    fn the_cutter_cuts_where_records_end_however_the_text_arrives() {
+        // Every text over a small alphabet of the bytes that matter, cut in every pair of pieces.
+        let alphabet = [b'a', b',', b'"', b'\n', b'\r'];
+        let mut texts = vec![Vec::new()];
+        for _ in 0..6 {
+            texts = texts.iter().flat_map(|t| alphabet.map(|b| [t.as_slice(), &[b]].concat())).collect();
+        }
+        for text in &texts {
+            for split in 0..=text.len() {
+                let (mut cutter, mut state) = (RecordCutter::new(b','), Quoting::FieldStart);
+                for piece in [&text[..split], &text[split..]] {
+                    let expected = cut_bytewise(b',', &mut state, piece);
+                    assert_eq!(cutter.scan(piece), expected, "{:?} split at {split}", String::from_utf8_lossy(text));
+                    assert!(cutter.state == state, "{:?} split at {split}", String::from_utf8_lossy(text));
+                }
+            }
+        }
     }
 
     #[test]

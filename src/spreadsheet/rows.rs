@@ -129,7 +129,7 @@ impl RowChecker {
                 if let Some(seen) = self.has_values.get_mut(c)
                     && !*seen
                 {
-                    *seen = !cell.trim().is_empty();
+                    *seen = !crate::sheet::trim_cell(cell).is_empty();
                 }
             }
         }
