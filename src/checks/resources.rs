@@ -216,7 +216,7 @@ pub(crate) fn check_email_address(address: &str, pointer: &Ptr<'_>, field: impl 
 }
 
 pub(crate) fn is_valid_email(address: &str) -> bool {
-    address.trim() == address && email_address::EmailAddress::is_valid(address)
+    crate::unicode::trim(address) == address && email_address::EmailAddress::is_valid(address)
 }
 
 pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {

@@ -28,7 +28,7 @@ impl Key {
     /// (RFC 7643 §4.1, JumpCloud lowercases emails); userNames also after NFKC, so "ｊｄｏｅ" and
     /// "jdoe" collide as they would upstream.
     fn digest(self, raw: &str) -> Digest {
-        let raw = raw.trim();
+        let raw = crate::unicode::trim(raw);
         match self {
             Key::UserName | Key::Email if raw.is_ascii() => lowercase_digest(raw),
             Key::UserName | Key::Email => digest(&crate::unicode::nfkc(raw).to_lowercase()),
@@ -107,45 +107,41 @@ impl Key {
 pub(crate) type Digest = [u32; 3];
 
 pub(crate) fn digest(text: &str) -> Digest {
-    digest_words(text.as_bytes(), false)
+    digest_bytes(text.as_bytes())
 }
 
-/// `digest(&text.to_lowercase())`, without a lowercased copy for the usual ASCII value (it is
-/// called for every username and email of a sheet).
+/// `digest(&text.to_lowercase())`, without a lowercased copy for the usual value: ASCII with no
+/// capitals (it is called for every username and email of a sheet).
 pub(crate) fn lowercase_digest(text: &str) -> Digest {
-    if text.is_ascii() { digest_words(text.as_bytes(), true) } else { digest(&text.to_lowercase()) }
-}
-
-/// The digest of `bytes`, read eight at a time; with `lower`, ASCII capitals are lowercased on
-/// the way (the bytes must then be ASCII). No copy is made: a lowercased copy on the stack, read
-/// back right after it was written, stalled the CPU (store forwarding) for a tenth of a native
-/// sheet check.
-fn digest_words(bytes: &[u8], lower: bool) -> Digest {
-    use std::hash::{BuildHasher, Hasher};
-    let mut a = foldhash::quality::FixedState::with_seed(0x6d75_7374_6572_0001).build_hasher();
-    let mut b = foldhash::quality::FixedState::with_seed(0x6d75_7374_6572_0002).build_hasher();
-    let mut chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder().iter().rev().fold(0, |word, &byte| word << 8 | u64::from(byte));
-    let words = chunks.by_ref().map(|chunk| u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()));
-    for word in words.chain([tail]) {
-        let word = if lower { ascii_lowercase(word) } else { word };
-        a.write_u64(word);
-        b.write_u64(word);
+    if !text.is_ascii() {
+        return digest(&text.to_lowercase());
     }
-    a.write_usize(bytes.len());
-    b.write_usize(bytes.len());
-    let (a, b) = (a.finish(), b.finish());
-    [a as u32, (a >> 32) as u32, b as u32]
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return digest_bytes(text.as_bytes());
+    }
+    let mut lower = [0u8; 64];
+    match lower.get_mut(..text.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(text.as_bytes());
+            lower.make_ascii_lowercase();
+            digest_bytes(lower)
+        }
+        None => digest_bytes(text.to_ascii_lowercase().as_bytes()),
+    }
 }
 
-/// Lowercases the capitals among eight ASCII bytes at once: a byte's top bit is set by adding
-/// 0x80 - 'A' when it is at least 'A', and by adding 0x80 - 'Z' - 1 when it is past 'Z'.
-fn ascii_lowercase(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let from_a = word.wrapping_add(ONES * (0x80 - u64::from(b'A')));
-    let past_z = word.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
-    let capitals = from_a & !past_z & (ONES * 0x80);
-    word | (capitals >> 2)
+/// Two foldhash hashes of `bytes` under different seeds. The bytes go in whole (`write`), never
+/// as numbers: foldhash gathers numbers in a 128-bit sponge, which wasm32 shifts through a library
+/// call (a tenth of a sheet check in the npm package).
+fn digest_bytes(bytes: &[u8]) -> Digest {
+    use std::hash::{BuildHasher, Hasher};
+    let hash = |seed| {
+        let mut hasher = foldhash::quality::FixedState::with_seed(seed).build_hasher();
+        hasher.write(bytes);
+        hasher.finish()
+    };
+    let (a, b) = (hash(0x6d75_7374_6572_0001), hash(0x6d75_7374_6572_0002));
+    [a as u32, (a >> 32) as u32, b as u32]
 }
 
 /// A map keyed by [`Digest`]s. A digest is a uniform hash already, so its first 64 bits are the
@@ -204,7 +200,7 @@ impl Seen {
     /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
     /// values are never duplicates.
     pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {
-        if self.off || raw.trim().is_empty() {
+        if self.off || crate::unicode::trim(raw).is_empty() {
             return;
         }
         let first = match self.first[key as usize].entry(key.digest(raw)) {
@@ -285,14 +281,10 @@ mod tests {
     }
 
     #[test]
-    fn eight_bytes_lowercase_as_each_does() {
-        for byte in 0u8..0x80 {
-            let word = u64::from_le_bytes([byte, b'A', b'z', byte, b'@', b'Z', b'[', byte]);
-            let lower =
-                u64::from_le_bytes([byte, b'A', b'z', byte, b'@', b'Z', b'[', byte].map(|b| b.to_ascii_lowercase()));
-            assert_eq!(ascii_lowercase(word), lower, "{byte:#x}");
-        }
-        assert_ne!(digest("ab"), digest("ab\0"), "the length counts");
+    fn the_length_counts() {
+        assert_ne!(digest("ab"), digest("ab\0"));
+        assert_ne!(digest(""), digest("\0"));
+        assert_ne!(digest("user1@example.com"), digest("user1@example.co"));
     }
 
     #[test]

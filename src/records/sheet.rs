@@ -79,7 +79,7 @@ pub(crate) fn from_rows(
             let mut attributes: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
             let mut extra_attributes = Vec::new();
             for ((column, cell), feed) in row.cells.iter_mut().enumerate().zip(&feeds) {
-                let value = crate::sheet::trim_cell(cell);
+                let value = crate::unicode::trim(cell);
                 if value.is_empty() {
                     continue;
                 }
@@ -113,7 +113,7 @@ pub(crate) fn from_rows(
 
 /// A cell's text without surrounding space, moved out of the cell when it has none to lose.
 fn take_trimmed(cell: &mut String) -> String {
-    let trimmed = crate::sheet::trim_cell(cell);
+    let trimmed = crate::unicode::trim(cell);
     if trimmed.len() == cell.len() { std::mem::take(cell) } else { trimmed.to_owned() }
 }
 
@@ -137,7 +137,7 @@ impl ManagerIndex {
             .collect();
         for row in rows {
             for &c in &columns {
-                if let Some(cell) = row.cells.get(c).map(|c| crate::sheet::trim_cell(c)).filter(|c| !c.is_empty()) {
+                if let Some(cell) = row.cells.get(c).map(|c| crate::unicode::trim(c)).filter(|c| !c.is_empty()) {
                     // Rows past 4 billion are not indexed: a manager cannot name them.
                     if let Ok(number) = u32::try_from(row.number) {
                         self.0.entry(lowercase_digest(cell)).or_insert(number);

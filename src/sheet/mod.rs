@@ -91,7 +91,7 @@ impl SheetBuilder {
     }
 
     pub(crate) fn push(&mut self, number: u64, cells: Vec<String>) {
-        let blank = cells.iter().all(|c| trim_cell(c).is_empty());
+        let blank = cells.iter().all(|c| crate::unicode::trim(c).is_empty());
         match &self.header {
             None => {
                 if self.wanted_header.map_or(!blank, |h| number == h) {
@@ -174,14 +174,6 @@ fn fit_row(number: u64, mut cells: Vec<String>, width: usize, out: &mut Vec<Diag
     }
     cells.resize(width, String::new());
     Row { number, cells }
-}
-
-/// A cell's text without surrounding whitespace. Most cells have none: looking at the end bytes
-/// first skips the Unicode whitespace search, which a sheet check otherwise runs several times
-/// for every cell.
-pub(crate) fn trim_cell(cell: &str) -> &str {
-    let solid = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
-    if solid(cell.as_bytes().first()) && solid(cell.as_bytes().last()) { cell } else { cell.trim() }
 }
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.

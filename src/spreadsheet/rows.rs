@@ -129,7 +129,7 @@ impl RowChecker {
                 if let Some(seen) = self.has_values.get_mut(c)
                     && !*seen
                 {
-                    *seen = !crate::sheet::trim_cell(cell).is_empty();
+                    *seen = !crate::unicode::trim(cell).is_empty();
                 }
             }
         }
