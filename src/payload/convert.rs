@@ -293,8 +293,12 @@ impl Writer<'_> {
         }
     }
 
-    /// Reports each of `extra`'s fields as left out; nothing is kept.
-    fn lose_all(&mut self, record: &Record, extra: Map<String, Value>) -> Map<String, Value> {
+    /// The source dialect's own fields, kept for a round trip to it; else each is reported as left
+    /// out and none is kept.
+    fn extras(&mut self, record: &Record, extra: Map<String, Value>) -> Map<String, Value> {
+        if self.keep_extra {
+            return extra;
+        }
         for key in extra.keys() {
             self.lost(record, key, "");
         }
@@ -361,7 +365,7 @@ impl Writer<'_> {
                 self.lost(record, "addresses.poBox", " (SCIM addresses have no PO box or extended line)");
             }
         }
-        let extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        let extra = self.extras(record, u.extra);
         if !build {
             return Value::Null; // what a user left out of the body loses is all that is needed of it
         }
@@ -484,7 +488,7 @@ impl Writer<'_> {
             };
             emails.push(oracle::Email { value: e.value, kind, primary: e.primary.then_some(true) });
         }
-        let extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        let extra = self.extras(record, u.extra);
         if !build {
             return Value::Null; // what a user left out of the body loses is all that is needed of it
         }
@@ -586,7 +590,7 @@ impl Writer<'_> {
             Some(false) => Some("SUSPENDED".to_owned()),
             None => None,
         };
-        let mut extra = if self.keep_extra { u.extra } else { self.lose_all(record, u.extra) };
+        let mut extra = self.extras(record, u.extra);
         extra.remove("state");
         if !build {
             return None; // what a user left out of the body loses is all that is needed of it

@@ -201,30 +201,29 @@ enum Slot<'f> {
 
 impl<'f> Slot<'f> {
     fn of(key: &'f str) -> Slot<'f> {
-        let text = |field: fn(&mut User) -> &mut Option<String>| Slot::Text(field);
         match key {
             "active" => Slot::Active,
             "manager" => Slot::Manager,
-            "userName" => text(|u| &mut u.user_name),
-            "externalId" => text(|u| &mut u.external_id),
-            "name.givenName" => text(|u| &mut u.given_name),
-            "name.familyName" => text(|u| &mut u.family_name),
-            "name.middleName" => text(|u| &mut u.middle_name),
-            "displayName" => text(|u| &mut u.display_name),
-            "nickName" => text(|u| &mut u.nick_name),
-            "title" => text(|u| &mut u.title),
-            "userType" => text(|u| &mut u.user_type),
-            "preferredLanguage" => text(|u| &mut u.preferred_language),
-            "locale" => text(|u| &mut u.locale),
-            "timezone" => text(|u| &mut u.timezone),
-            "password" => text(|u| &mut u.password),
-            "employeeNumber" => text(|u| &mut u.employee_number),
-            "costCenter" => text(|u| &mut u.cost_center),
-            "organization" => text(|u| &mut u.organization),
-            "division" => text(|u| &mut u.division),
-            "department" => text(|u| &mut u.department),
-            "location" => text(|u| &mut u.location),
-            "description" => text(|u| &mut u.description),
+            "userName" => Slot::Text(|u| &mut u.user_name),
+            "externalId" => Slot::Text(|u| &mut u.external_id),
+            "name.givenName" => Slot::Text(|u| &mut u.given_name),
+            "name.familyName" => Slot::Text(|u| &mut u.family_name),
+            "name.middleName" => Slot::Text(|u| &mut u.middle_name),
+            "displayName" => Slot::Text(|u| &mut u.display_name),
+            "nickName" => Slot::Text(|u| &mut u.nick_name),
+            "title" => Slot::Text(|u| &mut u.title),
+            "userType" => Slot::Text(|u| &mut u.user_type),
+            "preferredLanguage" => Slot::Text(|u| &mut u.preferred_language),
+            "locale" => Slot::Text(|u| &mut u.locale),
+            "timezone" => Slot::Text(|u| &mut u.timezone),
+            "password" => Slot::Text(|u| &mut u.password),
+            "employeeNumber" => Slot::Text(|u| &mut u.employee_number),
+            "costCenter" => Slot::Text(|u| &mut u.cost_center),
+            "organization" => Slot::Text(|u| &mut u.organization),
+            "division" => Slot::Text(|u| &mut u.division),
+            "department" => Slot::Text(|u| &mut u.department),
+            "location" => Slot::Text(|u| &mut u.location),
+            "description" => Slot::Text(|u| &mut u.description),
             _ => Slot::structured(key),
         }
     }
@@ -265,14 +264,10 @@ impl RowReader<'_> {
     }
 
     fn set(&mut self, key: &str, slot: Slot<'_>, column: usize, value: String, managers: &ManagerIndex) {
-        if let Slot::Active = slot {
-            self.user.active = self.boolean(column, key, &value);
-            return;
-        }
         let u = &mut self.user;
         match slot {
             Slot::Text(field) => *field(u) = Some(value),
-            Slot::Active => {}
+            Slot::Active => self.user.active = self.boolean(column, key, &value),
             Slot::Manager => u.manager = Some(managers.resolve(value, self.row)),
             Slot::Email(kind) => u.emails.push(Email { value, kind: Some(kind.to_owned()), primary: kind == "work" }),
             Slot::Phone(kind) => u.phones.push(Phone { value, kind: Some(kind.to_owned()) }),
