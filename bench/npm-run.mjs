@@ -6,6 +6,9 @@ import addFormats from "ajv-formats";
 import Papa from "papaparse";
 import { inferSchema, initParser } from "udsv";
 import * as muster from "muster";
+import { initSync as initFloor, read as floorRead, read_with_keys as floorReadWithKeys } from "../target/bench-floor/floor.js";
+
+initFloor({ module: readFileSync(new URL("../target/bench-floor/floor_bg.wasm", import.meta.url)) });
 
 const [name, file, reps = "7"] = process.argv.slice(2);
 const bytes = new Uint8Array(readFileSync(file));
@@ -39,6 +42,16 @@ const contenders = {
   },
   "muster json"() {
     return muster.__checkSheetCrossing(bytes, { read: { filename: "users.csv" }, target: "scim" }, "json").report.diagnostics.length;
+  },
+  // Floors (bench/floor): the csv crate alone in wasm, then with the three columns muster checks
+  // for batch duplicates (Username, Email, Employee ID) hashed into sets. They flag nothing.
+  "floor: parser"() {
+    floorRead(bytes);
+    return null;
+  },
+  "floor: +keys"() {
+    floorReadWithKeys(bytes, new Uint32Array([0, 3, 4]));
+    return null;
   },
   "papaparse+ajv"() {
     const { data } = Papa.parse(text, { header: true, skipEmptyLines: true });

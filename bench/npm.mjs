@@ -4,7 +4,10 @@
 // ajv: each in a fresh process, one warm-up, 7 timed repetitions; median, min and peak RSS, rows/s
 // and the ratio muster / each competitor. All three must flag the same rows (checked). Also:
 // muster's convert-to-SCIM rows/s, and how a big result crosses into JS (serde-wasm-bindgen objects
-// versus JSON text parsed by the engine).
+// versus JSON text parsed by the engine). Two floor lines, built like the package (bench/floor):
+// the csv crate alone reading the same bytes in wasm, and with the three batch-duplicate columns
+// hashed; each competitor's time over the floor is the best ratio any validator on that parser
+// could reach.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +23,8 @@ for (let i = 0; i < ROWS; i++) {
 }
 const file = join(mkdtempSync(join(tmpdir(), "muster-npm-bench-")), "users.csv");
 writeFileSync(file, `${lines.join("\n")}\n`);
+
+execFileSync("bash", [new URL("../scripts/build", import.meta.url).pathname, "bench-floor"], { stdio: "ignore" });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function measure(name) {
@@ -45,6 +50,16 @@ for (const other of [papa, udsv]) {
 console.log(`all three flagged the same ${musterRun.flagged.length} rows`);
 console.log(`muster / papaparse+ajv: ${(papa.median / musterRun.median).toFixed(2)}× (goal ≥ 10×)`);
 console.log(`muster / uDSV+ajv:      ${(udsv.median / musterRun.median).toFixed(2)}× (goal ≥ 5×)`);
+const floors = ["floor: parser", "floor: +keys"].map(measure);
+for (const r of floors) console.log(show(r));
+const [parser, keys] = floors;
+for (const other of [papa, udsv]) {
+  console.log(
+    `${other.name} / floor: parser ${(other.median / parser.median).toFixed(2)}×, / floor: +keys ${(other.median / keys.median).toFixed(2)}× ` +
+      "(the most any validator reading with the csv crate could reach; +keys: one that also finds batch duplicates)",
+  );
+}
+console.log(`muster validate / floor: +keys: ${(musterRun.median / keys.median).toFixed(2)}× the floor`);
 const convert = measure("muster convert");
 console.log(`${show(convert)}  (convert to SCIM: check + build the bulk request)`);
 const objects = measure("muster objects");
