@@ -59,8 +59,7 @@ pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Opti
                 }
                 let u = &record.user;
                 let manager = u.manager.as_deref().filter(|_| !oracle); // Oracle HCM gets no manager
-                // A reference names "bulkId:…": text without a colon is none (most text).
-                let text_refers = texts(u).any(|t| t.contains(':') && reference_target(t).is_some());
+                let text_refers = any_text_refers(u);
                 let manager_passes = manager.is_none_or(|m| manager_passes(m, i, records, rows, &part));
                 let passes = user_passes(u, oracle) && !text_refers && manager_passes;
                 // A record the rules find something in is written. One whose references are not
@@ -160,9 +159,10 @@ fn jumpcloud_passes(record: &Record, creating: bool) -> bool {
         && u.extra.keys().all(|k| k == "state")
 }
 
-/// Every text of the user but its manager. Fields are named one by one, so a field added to
-/// [`User`] does not compile until it is considered here.
-fn texts(u: &User) -> impl Iterator<Item = &str> {
+/// Whether any text of the user but its manager reads as a reference (`bulkId:…`). Fields are
+/// named one by one, so a field added to [`User`] does not compile until it is considered here.
+/// Plain loops, not a chain of iterators: this runs over every text of every row.
+fn any_text_refers(u: &User) -> bool {
     let User {
         user_name,
         external_id,
@@ -216,32 +216,29 @@ fn texts(u: &User) -> impl Iterator<Item = &str> {
         location,
         description,
     ];
-    let emails = emails.iter().flat_map(|Email { value, kind, primary: _ }| [Some(value), kind.as_ref()]);
-    let phones = phones.iter().flat_map(|Phone { value, kind }| [Some(value), kind.as_ref()]);
-    let addresses = addresses.iter().flat_map(
-        |Address {
-             kind,
-             street_address,
-             extended_address,
-             po_box,
-             locality,
-             region,
-             postal_code,
-             country,
-             formatted,
-         }| {
-            [kind, street_address, extended_address, po_box, locality, region, postal_code, country, formatted]
-                .map(Option::as_ref)
-        },
-    );
-    let attributes = attributes.iter().flat_map(|(name, value)| [Some(name), Some(value)]);
-    fields
-        .into_iter()
-        .map(Option::as_ref)
-        .chain(emails)
-        .chain(phones)
-        .chain(addresses)
-        .chain(attributes)
-        .flatten()
-        .map(String::as_str)
+    // A reference names "bulkId:…": text without a colon is none (most text).
+    let refers = |t: &str| t.bytes().any(|b| b == b':') && reference_target(t).is_some();
+    let maybe = |t: &Option<String>| t.as_deref().is_some_and(refers);
+    if fields.into_iter().any(maybe) {
+        return true;
+    }
+    for Email { value, kind, primary: _ } in emails {
+        if refers(value) || maybe(kind) {
+            return true;
+        }
+    }
+    for Phone { value, kind } in phones {
+        if refers(value) || maybe(kind) {
+            return true;
+        }
+    }
+    for Address { kind, street_address, extended_address, po_box, locality, region, postal_code, country, formatted } in
+        addresses
+    {
+        let parts = [kind, street_address, extended_address, po_box, locality, region, postal_code, country, formatted];
+        if parts.into_iter().any(maybe) {
+            return true;
+        }
+    }
+    attributes.iter().any(|(name, value)| refers(name) || refers(value))
 }
