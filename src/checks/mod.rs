@@ -177,6 +177,17 @@ impl RowDuplicates {
         }
     }
 
+    /// Makes room for `rows` rows whose columns feed `fields` (a sheet held whole).
+    pub(crate) fn expect(&mut self, rows: usize, fields: &[Option<String>]) {
+        use unique::Key;
+        for key in [Key::UserName, Key::Email, Key::ExternalId, Key::EmployeeId] {
+            let columns = fields.iter().flatten().filter(|f| Key::of_field(f) == Some(key)).count();
+            if columns > 0 {
+                self.seen.reserve(key, columns.saturating_mul(rows));
+            }
+        }
+    }
+
     /// Notes `records` (`rows[i]` being record i's row) and returns the duplicates among them and
     /// everything noted before.
     pub(crate) fn note(&mut self, records: &[crate::records::Record], rows: &[u64]) -> Vec<Diagnostic> {

@@ -36,6 +36,18 @@ impl Key {
         }
     }
 
+    /// The key a sheet column feeding `field` gives values of (see `records::sheet`: every
+    /// `emails.*` column adds an email).
+    pub(crate) fn of_field(field: &str) -> Option<Key> {
+        match field {
+            "userName" => Some(Key::UserName),
+            "externalId" => Some(Key::ExternalId),
+            "employeeNumber" => Some(Key::EmployeeId),
+            _ if field.starts_with("emails.") => Some(Key::Email),
+            _ => None,
+        }
+    }
+
     /// The canonical field the key is read from (see `records::columns`).
     fn canonical_field(self) -> &'static str {
         match self {
@@ -189,6 +201,13 @@ impl Seen {
     /// A tracker for spreadsheet records, `rows[i]` being record i's row number.
     pub(crate) fn for_rows() -> Seen {
         Seen { first: Default::default(), rows: Some(Vec::new()), off: false }
+    }
+
+    /// Makes room for `values` more values of `key` at once. A sheet held whole knows how many it
+    /// will note: a map grown value by value moves every entry each time it doubles, and that
+    /// was a third of noting them.
+    pub(crate) fn reserve(&mut self, key: Key, values: usize) {
+        self.first[key as usize].reserve(values);
     }
 
     /// Appends row numbers for the records that follow (spreadsheet mode).

@@ -113,9 +113,11 @@ impl RowChecker {
 
     /// Learns every row's username and email before any part is checked (a sheet held whole), so
     /// a manager in a later part is a reference too, as in the one-part check.
+    /// Also makes room for the sheet's batch-duplicate values at once.
     pub(crate) fn know_managers(&mut self, sheet: &Sheet) {
         self.managers.add(&sheet.rows, &self.fields);
         self.managers_known = true;
+        self.duplicates.expect(sheet.rows.len(), &self.fields);
     }
 
     /// Checks the next rows (in sheet order). Findings come back sorted by row. The rows' text is
