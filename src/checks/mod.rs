@@ -162,28 +162,20 @@ pub(crate) enum Expected {
 
 /// Batch duplicates among spreadsheet records (userName, emails, externalId, employee number),
 /// reported by row. It remembers what it has seen, so records can arrive in parts.
+#[derive(Default)]
 pub(crate) struct RowDuplicates {
-    seen: unique::Seen,
-    options: Options,
-    records: usize,
+    /// The first row of each value (rows past 4 billion read as the last).
+    first: unique::FirstSeen<u32>,
 }
 
 impl RowDuplicates {
-    pub(crate) fn new(target: Format) -> Self {
-        RowDuplicates {
-            seen: unique::Seen::for_rows(),
-            options: Options { format: target, ..Options::default() },
-            records: 0,
-        }
-    }
-
     /// Makes room for `rows` rows whose columns feed `fields` (a sheet held whole).
     pub(crate) fn expect(&mut self, rows: usize, fields: &[Option<String>]) {
         use unique::Key;
         for key in [Key::UserName, Key::Email, Key::ExternalId, Key::EmployeeId] {
             let columns = fields.iter().flatten().filter(|f| Key::of_field(f) == Some(key)).count();
             if columns > 0 {
-                self.seen.reserve(key, columns.saturating_mul(rows));
+                self.first.reserve(key, columns.saturating_mul(rows));
             }
         }
     }
@@ -191,27 +183,30 @@ impl RowDuplicates {
     /// Notes `records` (`rows[i]` being record i's row) and returns the duplicates among them and
     /// everything noted before.
     pub(crate) fn note(&mut self, records: &[crate::records::Record], rows: &[u64]) -> Vec<Diagnostic> {
-        use unique::{Key, Place};
-        let mut ctx = Ctx::new(&self.options, self.options.format);
-        self.seen.extend_rows(rows);
-        for (i, r) in records.iter().enumerate() {
-            let record = self.records + i;
+        use unique::Key;
+        let mut out = Vec::new();
+        for (r, &row) in records.iter().zip(rows) {
             let u = &r.user;
-            let at = |slot| Place::new(record, slot);
+            let row = u32::try_from(row).unwrap_or(u32::MAX);
+            let mut note = |key: Key, value: &str| {
+                // The same row listing a value twice (two email columns) is no batch duplicate.
+                if let Some(first) = self.first.note(key, value, row).filter(|&first| first != row) {
+                    out.push(key.row_duplicate(row, first));
+                }
+            };
             if let Some(name) = &u.user_name {
-                self.seen.note(Key::UserName, name, at(0), &mut ctx);
+                note(Key::UserName, name);
             }
-            for (i, email) in u.emails.iter().enumerate() {
-                self.seen.note(Key::Email, &email.value, at(i), &mut ctx);
+            for email in &u.emails {
+                note(Key::Email, &email.value);
             }
             if let Some(id) = &u.external_id {
-                self.seen.note(Key::ExternalId, id, at(0), &mut ctx);
+                note(Key::ExternalId, id);
             }
             if let Some(number) = &u.employee_number {
-                self.seen.note(Key::EmployeeId, number, at(0), &mut ctx);
+                note(Key::EmployeeId, number);
             }
         }
-        self.records += records.len();
-        ctx.out
+        out
     }
 }

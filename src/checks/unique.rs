@@ -180,14 +180,60 @@ impl std::hash::Hasher for DigestHasher {
     fn write_usize(&mut self, _: usize) {}
 }
 
-/// The first place each value was seen.
+/// The first place each value of each key was seen: a [`Place`] in a payload, a row number in a
+/// sheet (a stream of millions of rows keeps one entry per value, so the smaller the better).
+#[derive(Debug)]
+pub(crate) struct FirstSeen<P> {
+    /// One map per key, so entries carry no key tag.
+    first: [DigestMap<P>; 4],
+}
+
+impl<P> Default for FirstSeen<P> {
+    fn default() -> Self {
+        FirstSeen { first: Default::default() }
+    }
+}
+
+impl<P: Copy> FirstSeen<P> {
+    /// Notes `raw`, a value of `key`, at `at`; returns where it was seen first if it was seen
+    /// before. Empty values are never noted.
+    pub(crate) fn note(&mut self, key: Key, raw: &str, at: P) -> Option<P> {
+        if crate::unicode::trim(raw).is_empty() {
+            return None;
+        }
+        match self.first[key as usize].entry(key.digest(raw)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        }
+    }
+
+    /// Makes room for `values` more values of `key` at once. A sheet held whole knows how many it
+    /// will note: a map grown value by value moves every entry each time it doubles, and that
+    /// was a third of noting them.
+    pub(crate) fn reserve(&mut self, key: Key, values: usize) {
+        self.first[key as usize].reserve(values);
+    }
+}
+
+impl Key {
+    /// What a spreadsheet user reads about a value in `row` seen first in `first`.
+    pub(crate) fn row_duplicate(self, row: u32, first: u32) -> crate::diag::Diagnostic {
+        crate::diag::Diagnostic::new(
+            self.code(),
+            format!("Row {row} repeats the value in row {first}; {}.", self.rule()),
+        )
+        .at_row(u64::from(row))
+        .at_field(self.canonical_field())
+    }
+}
+
+/// Batch duplicates of one payload, reported by JSON Pointer.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    /// One map per key, so entries carry no key tag.
-    first: [DigestMap<Place>; 4],
-    /// For spreadsheet records: each record's row number (a stream of millions of rows keeps one
-    /// per row; rows past 4 billion read as the last). Findings then name rows, not pointers.
-    rows: Option<Vec<u32>>,
+    first: FirstSeen<Place>,
     /// Notes nothing: for bodies muster wrote itself from records already checked for duplicates.
     off: bool,
 }
@@ -198,51 +244,15 @@ impl Seen {
         Seen { off, ..Seen::default() }
     }
 
-    /// A tracker for spreadsheet records, `rows[i]` being record i's row number.
-    pub(crate) fn for_rows() -> Seen {
-        Seen { first: Default::default(), rows: Some(Vec::new()), off: false }
-    }
-
-    /// Makes room for `values` more values of `key` at once. A sheet held whole knows how many it
-    /// will note: a map grown value by value moves every entry each time it doubles, and that
-    /// was a third of noting them.
-    pub(crate) fn reserve(&mut self, key: Key, values: usize) {
-        self.first[key as usize].reserve(values);
-    }
-
-    /// Appends row numbers for the records that follow (spreadsheet mode).
-    pub(crate) fn extend_rows(&mut self, more: &[u64]) {
-        let narrow = |row: &u64| u32::try_from(*row).unwrap_or(u32::MAX);
-        self.rows.get_or_insert_with(Vec::new).extend(more.iter().map(narrow));
-    }
-
     /// Notes `raw` at `place` and reports it if an earlier record had the same value. Empty
     /// values are never duplicates.
     pub(crate) fn note(&mut self, key: Key, raw: &str, place: Place, ctx: &mut Ctx<'_>) {
-        if self.off || crate::unicode::trim(raw).is_empty() {
+        if self.off {
             return;
         }
-        let first = match self.first[key as usize].entry(key.digest(raw)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(place);
-                return;
-            }
-            std::collections::hash_map::Entry::Occupied(first) => *first.get(),
-        };
+        let Some(first) = self.first.note(key, raw, place) else { return };
         if first.record == place.record {
             return; // the same record listing a value twice is not a batch duplicate
-        }
-        if let Some(rows) = &self.rows {
-            let row = |p: Place| rows.get(p.record()).copied().map_or(0, u64::from);
-            let mut d = crate::diag::Diagnostic::new(
-                key.code(),
-                format!("Row {} repeats the value in row {}; {}.", row(place), row(first), key.rule()),
-            )
-            .at_row(row(place))
-            .at_field(key.canonical_field());
-            d.pointer = None;
-            ctx.out.push(d);
-            return;
         }
         let jumpcloud = ctx.format.is_jumpcloud();
         let (pointer, field) = key.locate(place, jumpcloud);

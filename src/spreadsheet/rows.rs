@@ -101,7 +101,7 @@ impl RowChecker {
             pass_through: options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped),
             managers: ManagerIndex::default(),
             managers_known: false,
-            duplicates: RowDuplicates::new(target),
+            duplicates: RowDuplicates::default(),
             unresolved: Vec::new(),
             left_out: Vec::new(),
             known_left_out: Vec::new(),
