@@ -318,22 +318,16 @@ fn validate_streaming(input: &InputArgs) -> Result<Report, Failure> {
     );
     let flags = muster::spreadsheet::stream::StreamOptions::default();
     let mut stream = muster::spreadsheet::stream::SheetStream::new(input.sheet_options(input.format.into())?, flags);
-    let mut diagnostics = Vec::new();
-    let mut headers = Vec::new();
+    let mut gathered = muster::spreadsheet::stream::Gathered::default();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         let n = reader.read(&mut buffer).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
         let update = if n == 0 { stream.finish() } else { stream.push(&buffer[..n]) }.map_err(Failure)?;
-        if let Some(header) = update.header {
-            headers = header.headers;
-        }
-        diagnostics.extend(update.diagnostics);
         bar.set_position(update.progress.bytes);
         bar.set_message(format!("{} rows, {} errors", update.progress.rows, update.progress.errors));
-        if update.done {
+        if let Some(report) = gathered.add(update) {
             bar.finish_and_clear();
-            muster::spreadsheet::sort_findings(&mut diagnostics, &headers);
-            return Ok(Report::new(update.progress.rows, diagnostics));
+            return Ok(report);
         }
     }
 }

@@ -137,8 +137,20 @@ fn check_parts(
 /// cache when the target's rules walk it (2,000 rows took a quarter longer, and twice the memory).
 pub(crate) const PART_ROWS: usize = 250;
 
-/// Reads and checks a spreadsheet for its report only (no body is built up).
+/// Reads and checks a spreadsheet for its report only (no body is built up). Delimited text is
+/// read as a stream would read it, a megabyte at a time: no part of the sheet is held beyond the
+/// rows being checked, which keeps memory at about twice the file instead of six times, and each
+/// part is checked while its text is still in the CPU's cache.
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
+    if crate::bytes::sniff(bytes, options.read.filename.as_deref()) == crate::bytes::Kind::Delimited {
+        let mut stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
+        let mut gathered = stream::Gathered::default();
+        for piece in bytes.chunks(1 << 20) {
+            // A report comes only with the last update, which `finish` gives.
+            let _ = gathered.add(stream.push(piece)?);
+        }
+        return gathered.add(stream.finish()?).ok_or_else(|| "the stream did not finish".to_owned());
+    }
     let (sheet, out) = sheet::read(bytes, &options.read)?;
     Ok(check_in_parts(Rows::Spent(sheet), out, options, false).report)
 }

@@ -18,7 +18,7 @@
 use super::SheetOptions;
 use super::rows::RowChecker;
 use crate::bytes::{self, Kind, StreamDecoder};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Report, Severity};
 use crate::options::Format;
 use crate::records::columns::Proposal;
 use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records};
@@ -92,6 +92,30 @@ pub struct StreamUpdate {
     pub progress: Progress,
     /// True in the last update.
     pub done: bool,
+}
+
+/// A stream's updates gathered into the report a one-shot check gives: every finding, sorted top
+/// to bottom and left to right once the last update is in.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    diagnostics: Vec<Diagnostic>,
+    headers: Vec<String>,
+}
+
+impl Gathered {
+    /// Takes the next update; the report when it is the last.
+    pub fn add(&mut self, update: StreamUpdate) -> Option<Report> {
+        if let Some(header) = update.header {
+            self.headers = header.headers;
+        }
+        self.diagnostics.extend(update.diagnostics);
+        if !update.done {
+            return None;
+        }
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        super::sort_findings(&mut diagnostics, &self.headers);
+        Some(Report::new(update.progress.rows, diagnostics))
+    }
 }
 
 /// A spreadsheet check fed in pieces: [`push`](SheetStream::push) bytes as they arrive, then
