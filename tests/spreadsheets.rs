@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use muster::sheet::ReadOptions;
-use muster::spreadsheet::{SheetOptions, check};
+use muster::spreadsheet::{SheetOptions, check, check_report};
 use muster::{Code, Format};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -63,6 +63,32 @@ fn duplicates_name_both_rows_and_messages_name_the_column() {
     );
     assert!(checked.body.is_none(), "a sheet with errors yields nothing to send");
     assert_eq!(checked.report.summary.rows, 5);
+}
+
+#[test]
+fn a_value_one_row_lists_twice_is_no_batch_duplicate_but_another_rows_is() {
+    // Row 2 gives one address as both its emails; row 3 gives row 2's as its alternate, and row 4
+    // repeats row 3's username in capitals.
+    let csv = "Username,Email,Alternate Email\nann,ann@example.com,ann@example.com\nbob,bob@example.com,ann@example.com\nBOB,b2@example.com,\n";
+    for target in [Format::Scim, Format::JumpcloudCreate] {
+        let whole = check(csv.as_bytes(), &options(target)).unwrap().report;
+        let report = check_report(csv.as_bytes(), &options(target)).unwrap();
+        assert_eq!(report, whole, "{target:?}");
+        let duplicates: Vec<(Option<u64>, &str)> = report
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, Code::DuplicateEmail | Code::DuplicateUserName))
+            .map(|d| (d.row, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            duplicates,
+            [
+                (Some(3), "Row 3 repeats the value in row 2; email addresses must be unique, ignoring case."),
+                (Some(4), "Row 4 repeats the value in row 3; userNames must be unique, ignoring case."),
+            ],
+            "{target:?}"
+        );
+    }
 }
 
 #[test]
