@@ -13,6 +13,7 @@
 
 pub mod bytes;
 pub mod checks;
+pub mod conversion;
 pub mod diag;
 pub mod options;
 pub mod payload;

@@ -2,6 +2,7 @@
 //! JSON-compatible objects. Bad input or options throw an `Error`; findings in the data are
 //! returned as diagnostics, never thrown. The TypeScript interfaces come from the core's types.
 
+use muster::conversion::ConvertOptions;
 use muster::plan::Limits;
 use muster::records::columns::{Profile, Proposal};
 use muster::sheet::Sheet;
@@ -128,24 +129,22 @@ pub fn propose_mapping(
     to_js(&proposals)
 }
 
-/// Converts a JSON payload to another dialect (`to`: scim, oracle, jumpcloud-create,
-/// jumpcloud-update). `body` is null when the input or the output has errors.
+/// Converts a JSON payload or a spreadsheet to a dialect (`to`: scim, oracle, jumpcloud-create,
+/// jumpcloud-update). `body` is null when the input or the output has errors; with
+/// `maxOperations` or `maxPayloadBytes`, a valid body comes back as `chunks`, one request per
+/// upstream call.
 #[wasm_bindgen(unchecked_return_type = "Conversion")]
 pub fn convert(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Format")] to: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Options | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ConvertOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let bytes = input_bytes(&input).ok_or_else(|| JsError::new("convert() takes a string or a Uint8Array"))?;
     let to: Format = serde_wasm_bindgen::from_value(to).map_err(|err| {
         JsError::new(&format!("invalid target: {err}; use scim, oracle, jumpcloud-create or jumpcloud-update"))
     })?;
-    let options: Options = self::options(options, "options")?;
-    let mut conversion = muster::convert(&bytes, &options, to);
-    if !conversion.report.valid {
-        conversion.body = None;
-    }
-    to_js(&conversion)
+    let options: ConvertOptions = self::options(options, "options")?;
+    to_js(&muster::conversion::convert_input(&bytes, to, &options).map_err(|err| JsError::new(&err))?)
 }
 
 /// Orders and splits a SCIM bulk request for an upstream's limits (default: 30 operations, 1 MiB).

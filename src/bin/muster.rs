@@ -382,34 +382,25 @@ fn map(input: &InputArgs, json: bool, output: Option<&Path>) -> Result<bool, Fai
 
 fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool, Failure> {
     let file = input.file.as_path();
-    let limits = &input.limits;
     let bytes = read(file)?;
-    let conversion = if input.is_sheet(&bytes) {
-        let checked = muster::spreadsheet::check(&bytes, &input.sheet_options(to)?).map_err(Failure)?;
-        muster::Conversion { body: checked.body, report: checked.report }
-    } else {
-        muster::convert(&bytes, &Options { format: input.format.into(), ..Options::default() }, to)
+    let SheetOptions { read, profile, .. } = input.sheet_options(to)?;
+    let options = muster::conversion::ConvertOptions {
+        format: input.format.into(),
+        max_operations: input.limits.max_operations,
+        max_payload_bytes: input.limits.max_payload_bytes,
+        read,
+        mapping: profile,
     };
+    let conversion = muster::conversion::convert_input(&bytes, to, &options).map_err(Failure)?;
     // Findings beside a converted body go to stderr; one that cannot be written is not worth stopping for.
     let _ = print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
-    let body = match conversion.body {
-        Some(body) if conversion.report.valid => body,
-        _ => {
+    // With limits, one request per chunk.
+    let body = match (conversion.chunks, conversion.body) {
+        (Some(chunks), _) => serde_json::Value::Array(chunks),
+        (None, Some(body)) => body,
+        (None, None) => {
             eprintln!("{}: not converted; fix the errors above first.", file.display());
             return Ok(false);
-        }
-    };
-    let body = match limits.config() {
-        None => body,
-        Some(config) => {
-            let limits = Limits::from_config(Some(&config));
-            let plan = if to.is_jumpcloud() {
-                muster::plan::plan_jumpcloud(body, limits)
-            } else {
-                muster::plan::plan(body, limits)
-            };
-            let _ = print_diagnostics(file, &plan.diagnostics, &mut std::io::stderr());
-            serde_json::Value::Array(plan.chunks.into_iter().map(|c| c.request).collect())
         }
     };
     // Written as it is rendered: a rendered copy of a big body would be as big again.

@@ -12,9 +12,15 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Conversion {
+    /// The whole body; `None` on errors, and when it was split into `chunks`.
     #[cfg_attr(feature = "typescript", tsify(type = "unknown"))]
     pub body: Option<Value>,
     pub report: Report,
+    /// With an upstream's limits (see [`crate::conversion`]): the body as one request per
+    /// upstream call, in the order to send them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "unknown[]", optional))]
+    pub chunks: Option<Vec<Value>>,
 }
 
 /// Validates `input` (in `options.format`, or detected) and converts it to `to`.
@@ -23,11 +29,11 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
     // Parsed once, for the checks and the conversion; a body that does not parse gets the
     // validator's report of where and why.
     let Ok(value) = serde_json::from_slice::<Value>(input) else {
-        return Conversion { body: None, report: crate::checks::validate(input, &options) };
+        return Conversion { body: None, report: crate::checks::validate(input, &options), chunks: None };
     };
     let report = crate::checks::validate_value(&value, &options);
     if !report.valid {
-        return Conversion { body: None, report };
+        return Conversion { body: None, report, chunks: None };
     }
     let from = options.format.resolve(&value);
     let mut out = report.diagnostics;
@@ -54,7 +60,7 @@ pub fn convert(input: &[u8], options: &Options, to: Format) -> Conversion {
         }
         _ => f.diagnostic,
     }));
-    Conversion { body: Some(written.body), report: Report::new(records.len() as u64, out) }
+    Conversion { body: Some(written.body), report: Report::new(records.len() as u64, out), chunks: None }
 }
 
 /// A target body and what writing it found.

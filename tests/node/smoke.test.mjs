@@ -86,6 +86,20 @@ test("convert refuses output the target would reject, and says why", () => {
   assert.equal(ok.body.Operations[0].data.emails[0].type, "W");
 });
 
+test("convert takes a spreadsheet too, mapped by a saved profile and split for an upstream's limits", () => {
+  const csv = "Login,Email\njdoe,jdoe@example.com\nasmith,asmith@example.com\nbwayne,bwayne@example.com\n";
+  const mapping = { columns: { Login: "userName" }, passThroughUnmapped: false };
+  const whole = convert(csv, "scim", { read: { filename: "hires.csv" }, mapping });
+  assert.equal(whole.report.valid, true, JSON.stringify(whole.report.diagnostics));
+  assert.deepEqual(whole.body.Operations.map((o) => o.data.userName), ["jdoe", "asmith", "bwayne"]);
+  assert.equal(whole.chunks, undefined);
+  const split = convert(new TextEncoder().encode(csv), "jumpcloud-create", { mapping, maxOperations: 2 });
+  assert.equal(split.body, null);
+  assert.deepEqual(split.chunks.map((users) => users.map((u) => u.username)), [["jdoe", "asmith"], ["bwayne"]]);
+  const bad = convert("Username,Email\njdoe,not-an-address\n", "scim", { maxOperations: 2 });
+  assert.deepEqual([bad.body, bad.chunks, bad.report.diagnostics[0].code], [null, undefined, "email-invalid"]);
+});
+
 test("plan splits and orders a request, carrying ids across chunks", () => {
   const request = {
     schemas: [BULK],

@@ -14,6 +14,8 @@ const confident: boolean = proposeMapping(["Email"], undefined).every((p) => p.c
 
 const conversion = convert("{}", "oracle", undefined);
 const errors: number = conversion.report.summary.errors;
+const split = convert("Username\njdoe\n", "scim", { maxOperations: 10, read: { filename: "hires.csv" } });
+const requests: number = split.chunks?.length ?? 0;
 const chunks: Plan = plan({ Operations: [] }, { maxOperations: 10, maxPayloadBytes: 1024 });
 
 const validator = new SheetValidator({ target: "scim" }, { rows: true, body: false, partRows: 500 });
@@ -25,4 +27,4 @@ const names: string[] = sheetNames(new Uint8Array(), undefined);
 // @ts-expect-error: a format outside the union is a type error
 validate("{}", { format: "xml" });
 
-export const used = [version(), where, fields, confident, errors, chunks.chunks.length, done, again, names];
+export const used = [version(), where, fields, confident, errors, requests, chunks.chunks.length, done, again, names];
