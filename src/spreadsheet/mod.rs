@@ -143,13 +143,13 @@ pub(crate) const PART_ROWS: usize = 250;
 /// part is checked while its text is still in the CPU's cache.
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
     if crate::bytes::sniff(bytes, options.read.filename.as_deref()) == crate::bytes::Kind::Delimited {
-        let mut stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
+        let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
         let mut gathered = stream::Gathered::default();
-        for piece in bytes.chunks(1 << 20) {
-            // A report comes only with the last update, which `finish` gives.
-            let _ = gathered.add(stream.push(piece)?);
-        }
-        return gathered.add(stream.finish()?).ok_or_else(|| "the stream did not finish".to_owned());
+        let updates = stream.run(bytes.chunks(1 << 20))?;
+        return updates
+            .into_iter()
+            .find_map(|update| gathered.add(update))
+            .ok_or_else(|| "the stream did not finish".to_owned());
     }
     let (sheet, out) = sheet::read(bytes, &options.read)?;
     Ok(check_in_parts(Rows::Spent(sheet), out, options, false).report)
