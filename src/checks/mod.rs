@@ -20,6 +20,7 @@ pub(crate) use unique::{DigestMap, lowercase_digest};
 
 use crate::diag::{Code, Diagnostic, Report};
 use crate::options::{Format, Options};
+use crate::records::view::{TextField, UserView};
 use serde_json::Value;
 
 /// Validates a payload given as raw bytes: every finding, in one pass.
@@ -183,30 +184,34 @@ impl RowDuplicates {
     /// Notes `records` (`rows[i]` being record i's row) and returns the duplicates among them and
     /// everything noted before.
     pub(crate) fn note(&mut self, records: &[crate::records::Record], rows: &[u64]) -> Vec<Diagnostic> {
-        use unique::Key;
         let mut out = Vec::new();
         for (r, &row) in records.iter().zip(rows) {
-            let u = &r.user;
-            let row = u32::try_from(row).unwrap_or(u32::MAX);
-            let mut note = |key: Key, value: &str| {
-                // The same row listing a value twice (two email columns) is no batch duplicate.
-                if let Some(first) = self.first.note(key, value, row).filter(|&first| first != row) {
-                    out.push(key.row_duplicate(row, first));
-                }
-            };
-            if let Some(name) = &u.user_name {
-                note(Key::UserName, name);
-            }
-            for email in &u.emails {
-                note(Key::Email, &email.value);
-            }
-            if let Some(id) = &u.external_id {
-                note(Key::ExternalId, id);
-            }
-            if let Some(number) = &u.employee_number {
-                note(Key::EmployeeId, number);
-            }
+            self.note_user(&r.user, row, &mut out);
         }
         out
+    }
+
+    /// Notes the user of `row` (after those of earlier rows), adding to `out` what it repeats.
+    pub(crate) fn note_user(&mut self, u: &impl UserView, row: u64, out: &mut Vec<Diagnostic>) {
+        use unique::Key;
+        let row = u32::try_from(row).unwrap_or(u32::MAX);
+        let mut note = |key: Key, value: &str| {
+            // The same row listing a value twice (two email columns) is no batch duplicate.
+            if let Some(first) = self.first.note(key, value, row).filter(|&first| first != row) {
+                out.push(key.row_duplicate(row, first));
+            }
+        };
+        if let Some(name) = u.user_name() {
+            note(Key::UserName, name);
+        }
+        for email in u.emails() {
+            note(Key::Email, email.value);
+        }
+        if let Some(id) = u.text(TextField::ExternalId) {
+            note(Key::ExternalId, id);
+        }
+        if let Some(number) = u.text(TextField::EmployeeNumber) {
+            note(Key::EmployeeId, number);
+        }
     }
 }

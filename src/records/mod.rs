@@ -5,6 +5,7 @@ pub mod columns;
 mod jumpcloud;
 mod scim;
 pub mod sheet;
+pub(crate) mod view;
 
 pub use jumpcloud::from_jumpcloud;
 pub use scim::from_scim;

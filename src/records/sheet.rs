@@ -172,6 +172,26 @@ impl ManagerIndex {
     }
 }
 
+/// Whether a column feeding `key` sets one plain text of the user and nothing else: no typed
+/// value (and so no finding about the cell), no id, manager, attribute or JumpCloud-only setting.
+/// A row's cells then say all its record would (see `spreadsheet::lean`).
+pub(crate) fn sets_plain_text(key: &str) -> bool {
+    matches!(Feed::of(key), Feed::Field(_, Slot::Text(_) | Slot::Email(_) | Slot::Phone(_) | Slot::Address(..)))
+}
+
+/// The kind of email a column feeding `key` adds (`emails.home` → `home`).
+pub(crate) fn email_kind(key: &str) -> Option<&str> {
+    match Slot::of(key) {
+        Slot::Email(kind) => Some(kind),
+        _ => None,
+    }
+}
+
+/// An email of this kind is the user's primary one.
+pub(crate) fn is_primary_kind(kind: &str) -> bool {
+    kind == "work"
+}
+
 /// What a column feeds, worked out once per part rather than for every cell.
 enum Feed<'f> {
     Nothing,
@@ -280,7 +300,9 @@ impl RowReader<'_> {
             Slot::Text(field) => *field(u) = Some(value),
             Slot::Active => self.user.active = self.boolean(column, key, &value),
             Slot::Manager => u.manager = Some(managers.resolve(value, self.row)),
-            Slot::Email(kind) => u.emails.push(Email { value, kind: Some(kind.to_owned()), primary: kind == "work" }),
+            Slot::Email(kind) => {
+                u.emails.push(Email { value, kind: Some(kind.to_owned()), primary: is_primary_kind(kind) })
+            }
             Slot::Phone(kind) => u.phones.push(Phone { value, kind: Some(kind.to_owned()) }),
             Slot::Address(kind, part) => {
                 let index = match u.addresses.iter().position(|a| a.kind.as_deref() == Some(kind)) {

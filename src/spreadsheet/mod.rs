@@ -3,6 +3,7 @@
 //! finding is placed at the row and column the user sees. A check for findings alone writes into
 //! the body only the records the target's rules may find something in ([`quiet`]).
 
+mod lean;
 mod quiet;
 mod rows;
 pub mod stream;

@@ -18,6 +18,7 @@ use crate::payload::convert::carries;
 use crate::payload::oracle::EMAIL_TYPE_WORK;
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::sheet::{referenced_row, row_bulk_id};
+use crate::records::view::{TextField, UserView};
 use crate::records::{Action, Address, Email, Phone, Record, User};
 use crate::refs::reference_target;
 use std::ops::RangeInclusive;
@@ -77,13 +78,13 @@ pub(super) fn to_write(records: &[Record], rows: &[u64], target: Format) -> Opti
 }
 
 /// The rules of one SCIM or Oracle HCM user.
-fn user_passes(u: &User, oracle: bool) -> bool {
+pub(super) fn user_passes(u: &impl UserView, oracle: bool) -> bool {
     // user-name-missing
-    u.user_name.as_deref().is_some_and(|n| !n.trim().is_empty())
+    u.user_name().is_some_and(|n| !n.trim().is_empty())
         // email-primary-multiple
-        && u.emails.iter().filter(|e| e.primary).count() <= 1
+        && u.emails().filter(|e| e.primary).count() <= 1
         // email-invalid; email-type-dialect ("W" in RFC mode; Oracle's writer codes work as "W")
-        && u.emails.iter().all(|e| is_valid_email(&e.value) && (oracle || e.kind.as_deref() != Some(EMAIL_TYPE_WORK)))
+        && u.emails().all(|e| is_valid_email(e.value) && (oracle || e.kind != Some(EMAIL_TYPE_WORK)))
 }
 
 /// Whether a SCIM manager's `value` or its `$ref` ("../Users/<value>") reads as a reference.
@@ -111,41 +112,9 @@ fn manager_passes(m: &str, i: usize, records: &[Record], rows: &[u64], part: &Ra
 /// A JumpCloud create or update of the user.
 fn jumpcloud_passes(record: &Record, creating: bool) -> bool {
     let u = &record.user;
-    // The email and alternate email the writer picks.
-    let primary = u.emails.iter().position(|e| e.primary).or((!u.emails.is_empty()).then_some(0));
-    let primary = primary.and_then(|i| u.emails.get(i));
-    let alternate = u.emails.iter().find(|e| Some(*e) != primary);
-    let email = primary.map(|e| e.value.as_str());
-    let limited = [
-        ("email", email),
-        ("firstname", u.given_name.as_deref()),
-        ("lastname", u.family_name.as_deref()),
-        ("middlename", u.middle_name.as_deref()),
-        ("displayname", u.display_name.as_deref()),
-        ("jobTitle", u.title.as_deref()),
-        ("department", u.department.as_deref()),
-        ("company", u.organization.as_deref()),
-        ("costCenter", u.cost_center.as_deref()),
-        ("employeeType", u.user_type.as_deref()),
-        ("location", u.location.as_deref()),
-        ("description", u.description.as_deref()),
-        ("employeeIdentifier", u.employee_number.as_deref()),
-    ];
-    let present = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
-    // jc-required-missing, jc-id-invalid
-    (if creating {
-            present(u.user_name.as_deref()) && present(email)
-        } else {
-            matches!(&record.action, Action::Update { id } | Action::Replace { id } if is_object_id(id))
-        })
-        // jc-username-invalid, jc-username-long
-        && u.user_name.as_deref().is_none_or(|n| {
-            username_problem(n).is_none() && n.chars().count() <= USERNAME_WINDOWS_MAX
-        })
-        // email-invalid
-        && [email, alternate.map(|e| e.value.as_str())].into_iter().flatten().all(|a| a.is_empty() || is_valid_email(a))
-        // jc-too-long (bytes bound characters)
-        && limited.iter().all(|(field, v)| v.is_none_or(|v| v.len() <= string_limit(field).unwrap_or(usize::MAX)))
+    jumpcloud_user_passes(u, creating)
+        // jc-id-invalid
+        && (creating || matches!(&record.action, Action::Update { id } | Action::Replace { id } if is_object_id(id)))
         // jc-attribute-invalid, jc-too-long
         && u.attributes.iter().all(|(name, value)| {
             !name.is_empty()
@@ -157,6 +126,42 @@ fn jumpcloud_passes(record: &Record, creating: bool) -> bool {
         && u.manager.as_deref().is_none_or(|m| m.is_empty() || m.starts_with(BULK_ID_PREFIX) || is_object_id(m))
         // JumpCloud-only settings have rules of their own; the writer turns `state` into one it allows
         && u.extra.keys().all(|k| k == "state")
+}
+
+/// The JumpCloud rules about a user's name, emails and texts (all a create's rules read of a user
+/// without attributes, manager or JumpCloud-only settings).
+pub(super) fn jumpcloud_user_passes(u: &impl UserView, creating: bool) -> bool {
+    // The email and alternate email the writer picks.
+    let primary = u.emails().find(|e| e.primary).or_else(|| u.emails().next());
+    let alternate = u.emails().find(|e| Some(*e) != primary);
+    let email = primary.map(|e| e.value);
+    let limited = [
+        ("firstname", TextField::GivenName),
+        ("lastname", TextField::FamilyName),
+        ("middlename", TextField::MiddleName),
+        ("displayname", TextField::DisplayName),
+        ("jobTitle", TextField::Title),
+        ("department", TextField::Department),
+        ("company", TextField::Organization),
+        ("costCenter", TextField::CostCenter),
+        ("employeeType", TextField::UserType),
+        ("location", TextField::Location),
+        ("description", TextField::Description),
+        ("employeeIdentifier", TextField::EmployeeNumber),
+    ];
+    let present = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+    let fits = |field: &str, v: Option<&str>| v.is_none_or(|v| v.len() <= string_limit(field).unwrap_or(usize::MAX));
+    // jc-required-missing
+    (!creating || (present(u.user_name()) && present(email)))
+        // jc-username-invalid, jc-username-long
+        && u.user_name().is_none_or(|n| {
+            username_problem(n).is_none() && n.chars().count() <= USERNAME_WINDOWS_MAX
+        })
+        // email-invalid
+        && [email, alternate.map(|e| e.value)].into_iter().flatten().all(|a| a.is_empty() || is_valid_email(a))
+        // jc-too-long (bytes bound characters)
+        && fits("email", email)
+        && limited.iter().all(|&(field, text)| fits(field, u.text(text)))
 }
 
 /// Whether any text of the user but its manager reads as a reference (`bulkId:…`). Fields are

@@ -3,11 +3,12 @@
 //! or email, which columns hold values) is remembered here, so the one-shot check is simply the
 //! one-part case.
 
+use super::lean::Lean;
 use super::{check_mapping, place};
 use crate::checks::RowDuplicates;
 use crate::diag::{Code, Diagnostic};
 use crate::options::Format;
-use crate::payload::convert::{Finding, Subset, carries, write, write_some};
+use crate::payload::convert::{Finding, Subset, Written, carries, write, write_some};
 use crate::payload::scim::BULK_ID_PREFIX;
 use crate::records::columns::{Proposal, attribute_slot, propose};
 use crate::records::sheet::{ManagerIndex, from_rows, referenced_row, row_bulk_id};
@@ -60,6 +61,10 @@ pub(crate) struct RowChecker {
     /// instead of each part reporting an empty body.
     rows_read: u64,
     rows_carried: u64,
+    /// Rows that may be checked without a record, when the mapping allows it.
+    lean: Option<Lean>,
+    /// Rows checked so (for tests).
+    pub(crate) lean_rows: u64,
 }
 
 /// A manager named by a value no row read so far has as username or email.
@@ -88,7 +93,9 @@ impl RowChecker {
     pub(crate) fn new(header_row: u64, headers: Vec<String>, options: &SheetOptions) -> Self {
         let target = if options.target == Format::Auto { Format::JumpcloudCreate } else { options.target };
         let mapping = propose(&headers, options.profile.as_ref());
-        let fields = mapping.iter().map(|p| p.field.clone()).collect();
+        let fields: Vec<Option<String>> = mapping.iter().map(|p| p.field.clone()).collect();
+        let pass_through = options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped);
+        let lean = Lean::plan(&fields, pass_through, target);
         RowChecker {
             target,
             keep_body: true,
@@ -98,7 +105,9 @@ impl RowChecker {
             has_values: vec![false; headers.len()],
             headers,
             fields,
-            pass_through: options.profile.as_ref().is_some_and(|p| p.pass_through_unmapped),
+            lean,
+            lean_rows: 0,
+            pass_through,
             managers: ManagerIndex::default(),
             managers_known: false,
             duplicates: RowDuplicates::default(),
@@ -138,11 +147,50 @@ impl RowChecker {
         if !self.managers_known {
             self.managers.add(rows, &self.fields);
         }
-        let (mut records, mut out) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
+        // Without a body to build, rows the mapping lets the cells speak for need no record.
+        let lean = self.lean.as_ref().filter(|_| !self.keep_body && self.quiet);
+        let Some((lean, screened)) = lean.and_then(|lean| Some((lean, lean.screen(rows)?))) else {
+            return self.check_records(rows, None, Vec::new());
+        };
+        let mut out = Vec::new();
+        let carried = carries(self.target, &Action::Create { bulk_id: None });
+        for (row, screened) in rows.iter().zip(&screened) {
+            self.duplicates.note_user(&lean.view(row), row.number, &mut out);
+            if screened.lean {
+                self.lean_rows += 1;
+                self.rows_read += 1;
+                self.rows_carried += u64::from(carried);
+                for &group in lean.joined(screened.shape) {
+                    if let Some(group) = self.left_out.get_mut(group) {
+                        group.add(row.number);
+                    }
+                }
+            }
+        }
+        let (mut whole, shapes): (Vec<Row>, Vec<u64>) = rows
+            .iter_mut()
+            .zip(&screened)
+            .filter(|(_, s)| !s.lean)
+            .map(|(row, s)| (std::mem::take(row), s.shape))
+            .unzip();
+        self.check_records(&mut whole, Some(&shapes), out)
+    }
+
+    /// Checks rows through records. `shapes`: the lean shape of each row, whose batch
+    /// duplicates were noted already; what a clean row of each shape joins is learnt.
+    fn check_records(&mut self, rows: &mut [Row], shapes: Option<&[u64]>, mut out: Vec<Diagnostic>) -> Part {
+        if rows.is_empty() {
+            super::sort_findings(&mut out, &self.headers);
+            return Part { diagnostics: out, body: Vec::new(), body_rows: Vec::new() };
+        }
+        let (mut records, found) = from_rows(rows, &self.headers, &self.fields, self.pass_through, &self.managers);
+        out.extend(found);
         self.rows_read += records.len() as u64;
         self.rows_carried += records.iter().filter(|r| carries(self.target, &r.action)).count() as u64;
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
-        out.extend(self.duplicates.note(&records, &numbers));
+        if shapes.is_none() {
+            out.extend(self.duplicates.note(&records, &numbers));
+        }
         let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
         // The row each record's manager reference names (`bulkId:rowN`), read before writing
         // moves the users into the body.
@@ -172,6 +220,9 @@ impl RowChecker {
             quiet.as_ref().zip(record).is_some_and(|(q, r)| q.manager_known.get(r) == Some(&true))
         };
         let written = write_some(&mut records, self.target, keep_extra, subset, &self.known_left_out);
+        if let Some((shapes, quiet)) = shapes.zip(quiet.as_ref()) {
+            self.learn_shapes(shapes, &quiet.write, &written);
+        }
         for (record, known) in written.known_left_out {
             let row = numbers.get(record).copied().unwrap_or(0);
             if let Some(group) = self.known_groups.get(known).and_then(|&g| self.left_out.get_mut(g)) {
@@ -233,6 +284,30 @@ impl RowChecker {
         let body = super::elements(written.body);
         let body_rows = written.emitted.iter().filter_map(|&r| numbers.get(r).copied()).collect();
         Part { diagnostics: out, body, body_rows }
+    }
+
+    /// Remembers, for rows of their shapes to come, what each clean record (left out of the body,
+    /// with no finding of its own) joined.
+    fn learn_shapes(&mut self, shapes: &[u64], write: &[bool], written: &Written) {
+        let Some(lean) = &mut self.lean else { return };
+        let clean = |record: usize| write.get(record) == Some(&false);
+        let mut found = vec![false; shapes.len()];
+        for record in written.findings.iter().filter_map(|f| f.record) {
+            if let Some(found) = found.get_mut(record) {
+                *found = true;
+            }
+        }
+        let mut joined = vec![Vec::new(); shapes.len()];
+        for &(record, known) in &written.known_left_out {
+            if let (Some(joined), Some(&group)) = (joined.get_mut(record), self.known_groups.get(known)) {
+                joined.push(group);
+            }
+        }
+        for ((record, groups), &shape) in joined.into_iter().enumerate().zip(shapes) {
+            if clean(record) && found.get(record) == Some(&false) {
+                lean.learn(shape, groups);
+            }
+        }
     }
 
     /// Keeps a finding that rows repeat alike (a column's value left out, an address an update
