@@ -224,19 +224,62 @@ pub(crate) fn is_valid_email(address: &str) -> bool {
 /// which `email_address` accepts, told in one pass over the bytes. The crate decides every other
 /// address; it walks each one char by char and copies it, a tenth of checking a sheet.
 fn plainly_valid_email(address: &str) -> bool {
-    let Some((local, domain)) = address.split_once('@') else { return false };
-    let local_byte = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
-    let local_ok = (1..=64).contains(&local.len())
-        && local.split('.').all(|atom| !atom.is_empty() && atom.bytes().all(local_byte));
-    let label_ok = |label: &str| {
-        let bytes = label.as_bytes();
-        (1..=63).contains(&bytes.len())
-            && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-            && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-            && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-    };
-    local_ok && (1..=254).contains(&domain.len()) && domain.split('.').all(label_ok)
+    let bytes = address.as_bytes();
+    let Some(at) = memchr::memchr(b'@', bytes) else { return false };
+    let (local, domain) = (bytes.get(..at).unwrap_or_default(), bytes.get(at + 1..).unwrap_or_default());
+    if !(1..=64).contains(&local.len()) || !(1..=254).contains(&domain.len()) {
+        return false;
+    }
+    // Dot-separated atoms, none empty.
+    let mut after_dot = true;
+    for &b in local {
+        match b {
+            b'.' if after_dot => return false,
+            b'.' => after_dot = true,
+            _ if LOCAL_BYTES[usize::from(b)] => after_dot = false,
+            _ => return false,
+        }
+    }
+    if after_dot {
+        return false;
+    }
+    // Dot-separated labels of 1 to 63 letters, digits and hyphens, neither starting nor ending
+    // with a hyphen.
+    let (mut label, mut last) = (0usize, b'.');
+    for &b in domain {
+        match b {
+            b'.' if label == 0 || last == b'-' => return false,
+            b'.' => label = 0,
+            b'-' if label == 0 => return false,
+            _ if b.is_ascii_alphanumeric() || b == b'-' => {
+                label += 1;
+                if label > 63 {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        last = b;
+    }
+    label > 0 && last != b'-'
 }
+
+/// The bytes of a dot-atom's atoms (RFC 5322 `atext`, ASCII only).
+const LOCAL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let marks = b"!#$%&'*+-/=?^_`{|}~";
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < marks.len() {
+        table[marks[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 pub(super) fn check_group(group: &Map<String, Value>, pointer: &Ptr<'_>, ctx: &mut Ctx<'_>) {
     let has_urn = group
