@@ -77,11 +77,11 @@ pub(crate) fn read_records(
             Ok(false) => break,
             Err(err) => return Err(format!("the file could not be read as delimited text: {err}")),
         }
-        let start = record.position().map_or(0, |p| p.byte() as usize);
-        let number = first_row - 1 + numbering.row_of(text.as_bytes(), start, &record);
+        let number = first_row - 1 + numbering.row_of(text.as_bytes(), &record);
         each(number, cells(&record));
     }
-    let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+    // Every byte has been read: the reader has counted every line break.
+    let breaks = reader.position().line() - 1;
     Ok(first_row + breaks - numbering.embedded)
 }
 
@@ -180,29 +180,24 @@ impl RecordCutter {
 /// line breaks inside quoted cells.
 #[derive(Default)]
 struct RowNumbering {
-    /// Bytes of the text already scanned for line breaks.
-    scanned: usize,
-    /// Line breaks before `scanned`.
-    breaks: u64,
     /// Line breaks that were inside quoted cells of earlier records.
     embedded: u64,
-    last_row: u64,
 }
 
 impl RowNumbering {
-    fn row_of(&mut self, text: &[u8], position: usize, record: &ByteRecord) -> u64 {
-        // The reader's position can stop before the line ending (and any blank lines): skip them.
-        let start = text[position.min(text.len())..]
-            .iter()
-            .position(|&b| b != b'\r' && b != b'\n')
-            .map_or(text.len(), |offset| position + offset);
-        if start > self.scanned {
-            self.breaks += memchr::memchr_iter(b'\n', &text[self.scanned..start]).count() as u64;
-            self.scanned = start;
+    /// The row (1-based within `text`) of `record`, read next after the earlier ones.
+    fn row_of(&mut self, text: &[u8], record: &ByteRecord) -> u64 {
+        // The reader counts every line break it has passed (`line` is one more), but its position
+        // can stop before the line ending and blank lines ahead of the record: count those too.
+        let (position, line) = record.position().map_or((0, 1), |p| (p.byte() as usize, p.line()));
+        let ahead = text.get(position..).unwrap_or_default();
+        let ahead = ahead.iter().take_while(|&&b| b == b'\r' || b == b'\n').filter(|&&b| b == b'\n').count();
+        let row = line + ahead as u64 - self.embedded;
+        // Most records hold no line break: one search tells, before any counting.
+        let cells = record.as_slice();
+        if let Some(first) = memchr::memchr(b'\n', cells) {
+            self.embedded += memchr::memchr_iter(b'\n', cells.get(first..).unwrap_or_default()).count() as u64;
         }
-        let row = 1 + self.breaks - self.embedded;
-        self.embedded += memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-        self.last_row = row;
         row
     }
 }
