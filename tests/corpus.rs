@@ -12,7 +12,8 @@ use muster::spreadsheet::{SheetOptions, check};
 use muster::{Code, Diagnostic, Format};
 
 /// A fixture's bytes. `*.txt` sources are UTF-8 text that the test encodes as Excel would have
-/// written it: `.tsv.txt` as UTF-16 LE with a BOM, `-cp1252.csv.txt` as Windows-1252.
+/// written it: `.tsv.txt` as UTF-16 LE with a BOM, `-cp1252.csv.txt` as Windows-1252, `mac-*.txt`
+/// with a carriage return alone ending each line (Excel's "CSV (Macintosh)").
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/sheets/{name}", env!("CARGO_MANIFEST_DIR"));
     let raw = std::fs::read(&path).unwrap();
@@ -26,16 +27,20 @@ fn fixture(name: &str) -> Vec<u8> {
         assert!(!unmappable);
         return bytes.into_owned();
     }
+    if name.starts_with("mac-") {
+        return raw.into_iter().map(|b| if b == b'\n' { b'\r' } else { b }).collect();
+    }
     raw
 }
 
-const CORPUS: [(&str, Format); 6] = [
+const CORPUS: [(&str, Format); 7] = [
     ("jumpcloud-template.csv", Format::JumpcloudCreate),
     ("hr-export-semicolon-bom.csv", Format::Scim),
     ("excel-unicode.tsv.txt", Format::JumpcloudCreate),
     ("legacy-cp1252.csv.txt", Format::JumpcloudCreate),
     ("duplicate-headers.csv", Format::Scim),
     ("attributes-12.csv", Format::JumpcloudCreate),
+    ("mac-classic.csv.txt", Format::Scim),
 ];
 
 fn options(name: &str, target: Format) -> SheetOptions {
@@ -80,6 +85,9 @@ fn expected(name: &str) -> Vec<(u64, &'static str, Code)> {
         "attributes-12.csv" => {
             vec![(3, "Attribute11_name", Code::JcAttributeInvalid), (3, "Attribute12_value", Code::JcAttributeInvalid)]
         }
+        // Carriage returns alone end the lines: row 2's title spans two of them, row 3 is blank,
+        // and row 5 repeats row 2's username (with every row numbered 1, it once hid as the same row).
+        "mac-classic.csv.txt" => vec![(4, "Email", Code::EmailInvalid), (5, "", Code::DuplicateUserName)],
         other => panic!("no expectations for {other}"),
     }
 }

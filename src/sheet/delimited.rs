@@ -44,10 +44,40 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 
 /// Reads delimited text into a sheet.
 pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
-    let delimiter = delimiter_for(text, options)?;
+    let bytes = text.as_bytes();
+    let text = if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
+        let mut settled = text.to_owned();
+        settle_line_endings(&mut settled, 0, true);
+        std::borrow::Cow::Owned(settled)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let delimiter = delimiter_for(&text, options)?;
     let mut builder = SheetBuilder::new(options.header_row);
-    let next = read_records(text, delimiter, 1, |number, cells| builder.push(number, cells))?;
+    let next = read_records(&text, delimiter, 1, |number, cells| builder.push(number, cells))?;
     builder.finish(options.filename.clone().unwrap_or_default(), next.saturating_sub(1))
+}
+
+/// Line endings as the csv reader reads them: a carriage return alone (classic Mac OS, Excel's
+/// "CSV (Macintosh)") ends a line as a line feed does. Each one in `text[from..]` becomes a line
+/// feed, so rows are numbered, and a stream's records cut, at every line ending alike (one alone
+/// inside a quoted cell becomes a line feed: the same line break). A return at the very end waits
+/// for the next piece unless `last`, as a line feed may follow. Returns how far `text` is settled.
+pub(crate) fn settle_line_endings(text: &mut String, from: usize, last: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut settled = bytes.len();
+    let mut alone = Vec::new();
+    for i in memchr::memchr_iter(b'\r', bytes.get(from..).unwrap_or_default()).map(|i| from + i) {
+        match bytes.get(i + 1) {
+            Some(b'\n') => {}
+            None if !last => settled = i,
+            _ => alone.push(i),
+        }
+    }
+    for i in alone {
+        text.replace_range(i..=i, "\n");
+    }
+    settled
 }
 
 /// The delimiter the options name, or the one the text suggests.
@@ -232,6 +262,27 @@ mod tests {
         assert_eq!(numbers, [2, 4, 6]);
         assert_eq!(sheet.rows[0].cells, ["Ann", "multi\nline"]);
         assert_eq!(sheet.rows[2].cells, ["Cid", "Q\"uote"]);
+    }
+
+    #[test]
+    fn a_carriage_return_alone_ends_a_row_as_a_line_feed_does() {
+        let lf = "first,last\nAnn,\"multi\nline\"\n\nBob,Ray\n,\nCid,Q\n";
+        let (want, _) = read(lf);
+        let numbers = |sheet: &Sheet| sheet.rows.iter().map(|r| r.number).collect::<Vec<_>>();
+        let (crlf, _) = read(&lf.replace('\n', "\r\n"));
+        assert_eq!(numbers(&crlf), numbers(&want));
+        let (cr, _) = read(&lf.replace('\n', "\r"));
+        assert_eq!(cr.rows, want.rows);
+        // Endings mixed in one file, and a return alone inside a quoted cell (a line break there).
+        let (sheet, _) = read("first,last\rAnn,\"multi\rline\"\r\n\nBob,Ray\n,\rCid,Q");
+        assert_eq!(sheet.rows, want.rows);
+        // A stream settles a return at the end of a piece only once it sees what follows.
+        let mut text = "a\rb\r".to_owned();
+        assert_eq!(settle_line_endings(&mut text, 0, false), 3);
+        assert_eq!(text, "a\nb\r");
+        text.push_str("\nc\r");
+        assert_eq!(settle_line_endings(&mut text, 3, true), text.len());
+        assert_eq!(text, "a\nb\r\nc\n");
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod delimited;
 #[cfg(feature = "xlsx")]
 mod workbook;
 
-pub(crate) use delimited::{RecordCutter, delimiter_for, read_records};
+pub(crate) use delimited::{RecordCutter, delimiter_for, read_records, settle_line_endings};
 pub use delimited::{read_delimited, sniff_delimiter};
 #[cfg(feature = "xlsx")]
 pub use workbook::{read_workbook, read_workbook_grid, sheet_names};

@@ -21,7 +21,7 @@ use crate::bytes::{self, Kind, StreamDecoder};
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::options::Format;
 use crate::records::columns::Proposal;
-use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records};
+use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records, settle_line_endings};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -144,6 +144,8 @@ struct Text {
     pending: String,
     /// Bytes of `pending` the cutter has already seen.
     scanned: usize,
+    /// Bytes of `pending` whose line endings are settled (see [`settle_line_endings`]).
+    settled: usize,
     /// The row the pending text starts on.
     next_row: u64,
     builder: SheetBuilder,
@@ -222,6 +224,7 @@ impl SheetStream {
         update.diagnostics.extend(found);
         let mut first = String::new();
         decoder.decode(probe, false, &mut first);
+        let settled = settle_line_endings(&mut first, 0, false);
         let delimiter = delimiter_for(&first, read)?;
         let mut text = Box::new(Text {
             decoder,
@@ -229,6 +232,7 @@ impl SheetStream {
             cutter: RecordCutter::new(delimiter),
             pending: first,
             scanned: 0,
+            settled,
             next_row: 1,
             builder: SheetBuilder::new(read.header_row),
             checker: None,
@@ -288,6 +292,7 @@ impl Text {
         update: &mut StreamUpdate,
     ) -> Result<(), String> {
         self.decoder.decode(piece, last, &mut self.pending);
+        self.settled = settle_line_endings(&mut self.pending, self.settled, last);
         if last {
             // Whatever is left is the last record, with or without a line break.
             let rest = std::mem::take(&mut self.pending);
@@ -304,14 +309,15 @@ impl Text {
         flags: &StreamOptions,
         update: &mut StreamUpdate,
     ) -> Result<(), String> {
-        let unseen = &self.pending.as_bytes()[self.scanned..];
+        let unseen = self.pending.as_bytes().get(self.scanned..self.settled).unwrap_or_default();
         let Some(cut) = self.cutter.scan(unseen).map(|c| self.scanned + c) else {
-            self.scanned = self.pending.len();
+            self.scanned = self.settled;
             return Ok(());
         };
         let rest = self.pending.split_off(cut);
         let whole = std::mem::replace(&mut self.pending, rest);
-        self.scanned = self.pending.len();
+        self.settled -= cut;
+        self.scanned = self.settled;
         let builder = &mut self.builder;
         self.next_row = read_records(&whole, self.delimiter, self.next_row, |n, cells| builder.push(n, cells))?;
         self.check_parts(options, flags, update, false)
