@@ -18,12 +18,13 @@ use crate::unicode::trim;
 /// The mapping's columns, when it allows rows without records.
 pub(super) struct Lean {
     target: Format,
-    /// The mapped columns (at most 64: a shape is a bit set of them).
+    /// The mapped columns (at most 64: a shape is a bit set of them). Each field below is kept
+    /// as a position in this list, which is also the position of its value in a row's values.
     columns: Vec<usize>,
     user_name: Option<usize>,
-    /// Email columns in sheet order, with the kind each adds.
+    /// Emails in sheet order, with the kind each adds.
     emails: Vec<(usize, String)>,
-    /// The column of each [`TextField`], by its position in the enum.
+    /// The position of each [`TextField`], by its position in the enum.
     texts: [Option<usize>; TEXT_FIELDS],
     /// Per shape, the left-out groups a clean row of that shape joined.
     joined: foldhash::HashMap<u64, Vec<usize>>,
@@ -31,11 +32,13 @@ pub(super) struct Lean {
 
 const TEXT_FIELDS: usize = TextField::EmployeeNumber as usize + 1;
 
-/// A row as screened: its shape, and whether it needs no record.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Screened {
+/// What reading a row's mapped cells told.
+pub(super) struct Read {
+    /// The set of mapped columns holding a value.
     pub(super) shape: u64,
-    pub(super) lean: bool,
+    /// A cell reads as a reference (`bulkId:…`): what the rules say of one depends on the
+    /// records around it, so its part is checked whole.
+    pub(super) refers: bool,
 }
 
 impl Lean {
@@ -62,51 +65,50 @@ impl Lean {
             if !sets_plain_text(key) || keys.contains(&key) {
                 return None;
             }
+            let at = lean.columns.len();
             keys.push(key);
             lean.columns.push(column);
             if key == "userName" {
-                lean.user_name = Some(column);
+                lean.user_name = Some(at);
             } else if let Some(kind) = email_kind(key) {
-                lean.emails.push((column, kind.to_owned()));
+                lean.emails.push((at, kind.to_owned()));
             } else if let Some(text) = TextField::of_key(key) {
-                lean.texts[text as usize] = Some(column);
+                lean.texts[text as usize] = Some(at);
             }
         }
         (lean.columns.len() <= 64).then_some(lean)
     }
 
-    /// Each row's shape and whether it needs no record; none when the whole part must take the
-    /// whole path (a cell reads as a reference: what the rules say of one depends on the records
-    /// around it).
-    pub(super) fn screen(&self, rows: &[Row]) -> Option<Vec<Screened>> {
-        let mut screened = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut shape = 0u64;
-            for (bit, &column) in self.columns.iter().enumerate() {
-                let Some(value) = cell(&row.cells, column) else { continue };
-                // A reference names "bulkId:…": text without a colon is none (most text).
-                if value.bytes().any(|b| b == b':') && reference_target(value).is_some() {
-                    return None;
-                }
+    /// Reads the mapped cells of `row` into `values` as a record holds them (trimmed; empty is
+    /// unset), in the order of the plan's columns.
+    pub(super) fn read<'a>(&self, row: &'a Row, values: &mut Vec<&'a str>) -> Read {
+        values.clear();
+        let (mut shape, mut refers) = (0u64, false);
+        for (bit, &column) in self.columns.iter().enumerate() {
+            let value = row.cells.get(column).map_or("", |c| trim(c));
+            if !value.is_empty() {
                 shape |= 1 << bit;
+                // A reference names "bulkId:…": text without a colon is none (most text).
+                refers |= value.bytes().any(|b| b == b':') && reference_target(value).is_some();
             }
-            let lean = self.joined.contains_key(&shape) && self.passes(&self.view(row));
-            screened.push(Screened { shape, lean });
+            values.push(value);
         }
-        Some(screened)
+        Read { shape, refers }
     }
 
-    /// The target's rules, as `quiet` applies them to a record of this mapping.
-    fn passes(&self, user: &RowUser<'_>) -> bool {
-        match self.target {
-            Format::JumpcloudCreate => jumpcloud_user_passes(user, true),
-            _ => user_passes(user, self.target == Format::Oracle),
-        }
+    /// The user a row's values (from [`read`](Lean::read)) give.
+    pub(super) fn user<'a>(&'a self, values: &'a [&'a str]) -> RowUser<'a> {
+        RowUser { lean: self, values }
     }
 
-    /// The user of `row`, read from its cells.
-    pub(super) fn view<'a>(&'a self, row: &'a Row) -> RowUser<'a> {
-        RowUser { lean: self, cells: &row.cells }
+    /// Whether a row of `shape` whose user is `user` needs no record: a clean row of its shape
+    /// has been checked whole, and the target's rules pass it as `quiet` applies them.
+    pub(super) fn needs_no_record(&self, shape: u64, user: &RowUser<'_>) -> bool {
+        self.joined.contains_key(&shape)
+            && match self.target {
+                Format::JumpcloudCreate => jumpcloud_user_passes(user, true),
+                _ => user_passes(user, self.target == Format::Oracle),
+            }
     }
 
     /// The groups a clean row of `shape` joins, once one has been checked whole.
@@ -123,27 +125,28 @@ impl Lean {
 /// A row's user as its cells give it (see `records::sheet::from_rows`).
 pub(super) struct RowUser<'a> {
     lean: &'a Lean,
-    cells: &'a [String],
+    values: &'a [&'a str],
 }
 
-/// A cell's text as a record holds it: trimmed, and unset when empty.
-fn cell(cells: &[String], column: usize) -> Option<&str> {
-    cells.get(column).map(|c| trim(c)).filter(|c| !c.is_empty())
+impl RowUser<'_> {
+    fn value(&self, at: Option<usize>) -> Option<&str> {
+        self.values.get(at?).copied().filter(|v| !v.is_empty())
+    }
 }
 
 impl UserView for RowUser<'_> {
     fn user_name(&self) -> Option<&str> {
-        cell(self.cells, self.lean.user_name?)
+        self.value(self.lean.user_name)
     }
 
     fn emails(&self) -> impl Iterator<Item = EmailRef<'_>> {
-        self.lean.emails.iter().filter_map(|(column, kind)| {
-            Some(EmailRef { value: cell(self.cells, *column)?, kind: Some(kind), primary: is_primary_kind(kind) })
+        self.lean.emails.iter().filter_map(|(at, kind)| {
+            Some(EmailRef { value: self.value(Some(*at))?, kind: Some(kind), primary: is_primary_kind(kind) })
         })
     }
 
     fn text(&self, field: TextField) -> Option<&str> {
-        cell(self.cells, self.lean.texts.get(field as usize).copied().flatten()?)
+        self.value(self.lean.texts.get(field as usize).copied().flatten())
     }
 }
 

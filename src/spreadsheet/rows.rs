@@ -67,6 +67,14 @@ pub(crate) struct RowChecker {
     pub(crate) lean_rows: u64,
 }
 
+/// Whether rows checked through records have had their batch duplicates noted.
+enum Duplicates<'a> {
+    ToNote,
+    /// From their cells, with the lean shape of each row when what a clean row of each shape
+    /// joins is to be learnt.
+    Noted(Option<&'a [u64]>),
+}
+
 /// A manager named by a value no row read so far has as username or email.
 struct Unresolved {
     row: u64,
@@ -148,37 +156,46 @@ impl RowChecker {
             self.managers.add(rows, &self.fields);
         }
         // Without a body to build, rows the mapping lets the cells speak for need no record.
-        let lean = self.lean.as_ref().filter(|_| !self.keep_body && self.quiet);
-        let Some((lean, screened)) = lean.and_then(|lean| Some((lean, lean.screen(rows)?))) else {
-            return self.check_records(rows, None, Vec::new());
+        let Some(lean) = self.lean.as_ref().filter(|_| !self.keep_body && self.quiet) else {
+            return self.check_records(rows, Duplicates::ToNote, Vec::new());
         };
         let mut out = Vec::new();
+        let (mut shapes, mut no_record, mut refers) = (Vec::with_capacity(rows.len()), Vec::new(), false);
+        let mut values = Vec::with_capacity(self.headers.len());
+        for row in rows.iter() {
+            let read = lean.read(row, &mut values);
+            let user = lean.user(&values);
+            self.duplicates.note_user(&user, row.number, &mut out);
+            refers |= read.refers;
+            no_record.push(!refers && lean.needs_no_record(read.shape, &user));
+            shapes.push(read.shape);
+        }
+        if refers {
+            return self.check_records(rows, Duplicates::Noted(None), out);
+        }
         let carried = carries(self.target, &Action::Create { bulk_id: None });
-        for (row, screened) in rows.iter().zip(&screened) {
-            self.duplicates.note_user(&lean.view(row), row.number, &mut out);
-            if screened.lean {
-                self.lean_rows += 1;
-                self.rows_read += 1;
-                self.rows_carried += u64::from(carried);
-                for &group in lean.joined(screened.shape) {
-                    if let Some(group) = self.left_out.get_mut(group) {
-                        group.add(row.number);
-                    }
+        for ((row, &shape), _) in rows.iter().zip(&shapes).zip(&no_record).filter(|(_, lean)| **lean) {
+            self.lean_rows += 1;
+            self.rows_read += 1;
+            self.rows_carried += u64::from(carried);
+            for &group in lean.joined(shape) {
+                if let Some(group) = self.left_out.get_mut(group) {
+                    group.add(row.number);
                 }
             }
         }
         let (mut whole, shapes): (Vec<Row>, Vec<u64>) = rows
             .iter_mut()
-            .zip(&screened)
-            .filter(|(_, s)| !s.lean)
-            .map(|(row, s)| (std::mem::take(row), s.shape))
+            .zip(shapes)
+            .zip(&no_record)
+            .filter(|(_, lean)| !**lean)
+            .map(|((row, shape), _)| (std::mem::take(row), shape))
             .unzip();
-        self.check_records(&mut whole, Some(&shapes), out)
+        self.check_records(&mut whole, Duplicates::Noted(Some(&shapes)), out)
     }
 
-    /// Checks rows through records. `shapes`: the lean shape of each row, whose batch
-    /// duplicates were noted already; what a clean row of each shape joins is learnt.
-    fn check_records(&mut self, rows: &mut [Row], shapes: Option<&[u64]>, mut out: Vec<Diagnostic>) -> Part {
+    /// Checks rows through records, after `out`.
+    fn check_records(&mut self, rows: &mut [Row], duplicates: Duplicates<'_>, mut out: Vec<Diagnostic>) -> Part {
         if rows.is_empty() {
             super::sort_findings(&mut out, &self.headers);
             return Part { diagnostics: out, body: Vec::new(), body_rows: Vec::new() };
@@ -188,9 +205,13 @@ impl RowChecker {
         self.rows_read += records.len() as u64;
         self.rows_carried += records.iter().filter(|r| carries(self.target, &r.action)).count() as u64;
         let numbers: Vec<u64> = rows.iter().map(|r| r.number).collect();
-        if shapes.is_none() {
-            out.extend(self.duplicates.note(&records, &numbers));
-        }
+        let shapes = match duplicates {
+            Duplicates::ToNote => {
+                out.extend(self.duplicates.note(&records, &numbers));
+                None
+            }
+            Duplicates::Noted(shapes) => shapes,
+        };
         let part_rows = numbers.first().copied().unwrap_or(0)..=numbers.last().copied().unwrap_or(0);
         // The row each record's manager reference names (`bulkId:rowN`), read before writing
         // moves the users into the body.
