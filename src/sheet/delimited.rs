@@ -54,7 +54,7 @@ pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<D
     };
     let delimiter = delimiter_for(&text, options)?;
     let mut builder = SheetBuilder::new(options.header_row);
-    let next = read_records(&text, delimiter, 1, |number, cells| builder.push(number, cells))?;
+    let next = read_records(&text, delimiter, 1, |number, record| builder.push_record(number, record))?;
     builder.finish(options.filename.clone().unwrap_or_default(), next.saturating_sub(1))
 }
 
@@ -95,7 +95,7 @@ pub(crate) fn read_records(
     text: &str,
     delimiter: u8,
     first_row: u64,
-    mut each: impl FnMut(u64, Vec<String>),
+    mut each: impl FnMut(u64, &ByteRecord),
 ) -> Result<u64, String> {
     let mut reader =
         ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -108,24 +108,33 @@ pub(crate) fn read_records(
             Err(err) => return Err(format!("the file could not be read as delimited text: {err}")),
         }
         let number = first_row - 1 + numbering.row_of(text.as_bytes(), &record);
-        each(number, cells(&record));
+        each(number, &record);
     }
     // Every byte has been read: the reader has counted every line break.
     let breaks = reader.position().line() - 1;
     Ok(first_row + breaks - numbering.embedded)
 }
 
-/// The cells of a record of text already decoded: valid UTF-8 cut at ASCII delimiters and quotes,
-/// so the record is checked once, not cell by cell (in wasm, a tenth of reading a sheet).
-fn cells(record: &ByteRecord) -> Vec<String> {
-    let lossy = |cell: &[u8]| String::from_utf8_lossy(cell).into_owned();
-    let Ok(text) = std::str::from_utf8(record.as_slice()) else { return record.iter().map(lossy).collect() };
-    (0..record.len())
-        .map(|i| match record.range(i).and_then(|range| text.get(range)) {
-            Some(cell) => cell.to_owned(),
-            None => record.get(i).map(lossy).unwrap_or_default(),
-        })
-        .collect()
+/// The cells of a record of text already decoded, written over `cells` (a row done with: its
+/// strings are reused, so most cells cost no allocation). The text is valid UTF-8 cut at ASCII
+/// delimiters and quotes, so the record is checked once, not cell by cell (in wasm, a tenth of
+/// reading a sheet).
+pub(crate) fn fill_cells(record: &ByteRecord, cells: &mut Vec<String>) {
+    cells.truncate(record.len());
+    let text = std::str::from_utf8(record.as_slice()).ok();
+    for i in 0..record.len() {
+        let cell = match text.and_then(|text| text.get(record.range(i)?)) {
+            Some(cell) => std::borrow::Cow::Borrowed(cell),
+            None => record.get(i).map(String::from_utf8_lossy).unwrap_or_default(),
+        };
+        match cells.get_mut(i) {
+            Some(slot) => {
+                slot.clear();
+                slot.push_str(&cell);
+            }
+            None => cells.push(cell.into_owned()),
+        }
+    }
 }
 
 /// Finds where whole records end in delimited text that arrives in pieces: after a line break

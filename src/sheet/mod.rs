@@ -82,12 +82,17 @@ pub(crate) struct SheetBuilder {
     header: Option<(u64, Vec<String>)>,
     rows: Vec<Row>,
     out: Vec<Diagnostic>,
+    /// The cells of rows done with, to read later records into (see [`recycle`](Self::recycle)).
+    spare: Vec<Vec<String>>,
 }
+
+/// A recycled cell larger than this is let go rather than kept for later rows.
+const SPARE_CELL_BYTES: usize = 1024;
 
 impl SheetBuilder {
     /// `header_row`: the row the user chose, or `None` for the first non-blank one.
     pub(crate) fn new(header_row: Option<u64>) -> Self {
-        SheetBuilder { wanted_header: header_row, header: None, rows: Vec::new(), out: Vec::new() }
+        SheetBuilder { wanted_header: header_row, header: None, rows: Vec::new(), out: Vec::new(), spare: Vec::new() }
     }
 
     pub(crate) fn push(&mut self, number: u64, cells: Vec<String>) {
@@ -103,6 +108,27 @@ impl SheetBuilder {
                 self.rows.push(row);
             }
             Some(_) => {}
+        }
+    }
+
+    /// [`push`](Self::push) of a delimited record, read into the cells of a recycled row.
+    pub(crate) fn push_record(&mut self, number: u64, record: &csv::ByteRecord) {
+        let mut cells = self.spare.pop().unwrap_or_default();
+        delimited::fill_cells(record, &mut cells);
+        self.push(number, cells);
+    }
+
+    /// Takes back rows done with: later records are read into their cells, which saves
+    /// allocating a string per cell (the most of reading a sheet after parsing it).
+    pub(crate) fn recycle(&mut self, rows: Vec<Row>) {
+        for Row { mut cells, .. } in rows {
+            if cells.capacity() == 0 {
+                continue; // its text went into a record
+            }
+            for cell in cells.iter_mut().filter(|c| c.capacity() > SPARE_CELL_BYTES) {
+                *cell = String::new();
+            }
+            self.spare.push(cells);
         }
     }
 

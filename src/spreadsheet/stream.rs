@@ -297,7 +297,8 @@ impl Text {
             // Whatever is left is the last record, with or without a line break.
             let rest = std::mem::take(&mut self.pending);
             let builder = &mut self.builder;
-            self.next_row = read_records(&rest, self.delimiter, self.next_row, |n, cells| builder.push(n, cells))?;
+            self.next_row =
+                read_records(&rest, self.delimiter, self.next_row, |n, record| builder.push_record(n, record))?;
             return self.check_parts(options, flags, update, true);
         }
         self.parse_whole_records(options, flags, update)
@@ -319,7 +320,8 @@ impl Text {
         self.settled -= cut;
         self.scanned = self.settled;
         let builder = &mut self.builder;
-        self.next_row = read_records(&whole, self.delimiter, self.next_row, |n, cells| builder.push(n, cells))?;
+        self.next_row =
+            read_records(&whole, self.delimiter, self.next_row, |n, record| builder.push_record(n, record))?;
         self.check_parts(options, flags, update, false)
     }
 
@@ -369,6 +371,8 @@ impl Text {
         update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
         if flags.rows {
             update.rows.extend(rows);
+        } else {
+            self.builder.recycle(rows);
         }
         Ok(())
     }
