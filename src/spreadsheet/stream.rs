@@ -296,12 +296,33 @@ impl Text {
         if last {
             // Whatever is left is the last record, with or without a line break.
             let rest = std::mem::take(&mut self.pending);
-            let builder = &mut self.builder;
-            self.next_row =
-                read_records(&rest, self.delimiter, self.next_row, |n, record| builder.push_record(n, record))?;
-            return self.check_parts(options, flags, update, true);
+            self.read(&rest, options, flags, update)?;
+            check_parts(&mut self.builder, &mut self.checker, self.decoder.encoding, options, flags, update, true);
+            return Ok(());
         }
         self.parse_whole_records(options, flags, update)
+    }
+
+    /// Reads whole records, checking each part as soon as its rows are in: only one part's rows
+    /// are held, and they are checked while their text is still in the CPU's cache.
+    fn read(
+        &mut self,
+        text: &str,
+        options: &SheetOptions,
+        flags: &StreamOptions,
+        update: &mut StreamUpdate,
+    ) -> Result<(), String> {
+        let (builder, checker, encoding) = (&mut self.builder, &mut self.checker, self.decoder.encoding);
+        let part = flags.part_rows.max(1);
+        self.next_row = read_records(text, self.delimiter, self.next_row, |n, record| {
+            builder.push_record(n, record);
+            if builder.rows_waiting() >= part {
+                check_parts(builder, checker, encoding, options, flags, update, false);
+            }
+        })?;
+        // The header, as soon as it is read, even before a part's rows are.
+        check_parts(builder, checker, encoding, options, flags, update, false);
+        Ok(())
     }
 
     fn parse_whole_records(
@@ -319,62 +340,7 @@ impl Text {
         let whole = std::mem::replace(&mut self.pending, rest);
         self.settled -= cut;
         self.scanned = self.settled;
-        let builder = &mut self.builder;
-        self.next_row =
-            read_records(&whole, self.delimiter, self.next_row, |n, record| builder.push_record(n, record))?;
-        self.check_parts(options, flags, update, false)
-    }
-
-    /// Checks the rows waiting, a part at a time (all of them at the end).
-    fn check_parts(
-        &mut self,
-        options: &SheetOptions,
-        flags: &StreamOptions,
-        update: &mut StreamUpdate,
-        last: bool,
-    ) -> Result<(), String> {
-        if self.checker.is_none() {
-            let Some((header_row, headers)) = self.builder.header().cloned() else { return Ok(()) };
-            check_headers(&headers, header_row, &mut update.diagnostics);
-            let mut checker = RowChecker::new(header_row, headers.clone(), options);
-            checker.keep_body = flags.body;
-            update.header = Some(StreamHeader {
-                header_row,
-                headers,
-                mapping: checker.mapping.clone(),
-                target: checker.target,
-                encoding: Some(self.decoder.encoding.to_owned()),
-            });
-            self.checker = Some(checker);
-        }
-        // Parts are cut every `part_rows` rows, wherever pushes end, as the one-shot check cuts
-        // them: what spans a cut (a reference cycle) is then found alike.
-        let part = flags.part_rows.max(1);
-        let whole_parts = self.builder.rows_waiting() / part * part;
-        if !last && whole_parts == 0 {
-            return Ok(());
-        }
-        let (mut rows, found) = if last { self.builder.take() } else { self.builder.take_first(whole_parts) };
-        update.diagnostics.extend(found);
-        let Some(checker) = &mut self.checker else { return Ok(()) };
-        // A big push brings many parts' worth of rows: checking them a part at a time keeps what
-        // checking holds (records, the written body) to one part. Rows handed back are checked
-        // as copies, since checking moves their text into the records.
-        for part_rows in rows.chunks_mut(part) {
-            let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
-            update.diagnostics.extend(part.diagnostics);
-            if flags.body {
-                update.body.extend(part.body);
-                update.body_rows.extend(part.body_rows);
-            }
-        }
-        update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
-        if flags.rows {
-            update.rows.extend(rows);
-        } else {
-            self.builder.recycle(rows);
-        }
-        Ok(())
+        self.read(&whole, options, flags, update)
     }
 
     fn finish(self, options: &SheetOptions, update: &mut StreamUpdate) -> Result<(), String> {
@@ -392,5 +358,59 @@ impl Text {
             }
         }
         Ok(())
+    }
+}
+
+/// Checks the rows waiting, a part at a time (all of them at the end). The checker is made in
+/// `slot` once the header is known; the text was read as `encoding`.
+fn check_parts(
+    builder: &mut SheetBuilder,
+    slot: &mut Option<RowChecker>,
+    encoding: &str,
+    options: &SheetOptions,
+    flags: &StreamOptions,
+    update: &mut StreamUpdate,
+    last: bool,
+) {
+    if slot.is_none() {
+        let Some((header_row, headers)) = builder.header().cloned() else { return };
+        check_headers(&headers, header_row, &mut update.diagnostics);
+        let mut checker = RowChecker::new(header_row, headers.clone(), options);
+        checker.keep_body = flags.body;
+        update.header = Some(StreamHeader {
+            header_row,
+            headers,
+            mapping: checker.mapping.clone(),
+            target: checker.target,
+            encoding: Some(encoding.to_owned()),
+        });
+        *slot = Some(checker);
+    }
+    // Parts are cut every `part_rows` rows, wherever pushes end, as the one-shot check cuts
+    // them: what spans a cut (a reference cycle) is then found alike.
+    let part = flags.part_rows.max(1);
+    let whole_parts = builder.rows_waiting() / part * part;
+    if !last && whole_parts == 0 {
+        return;
+    }
+    let (mut rows, found) = if last { builder.take() } else { builder.take_first(whole_parts) };
+    update.diagnostics.extend(found);
+    let Some(checker) = slot else { return };
+    // A big push brings many parts' worth of rows: checking them a part at a time keeps what
+    // checking holds (records, the written body) to one part. Rows handed back are checked
+    // as copies, since checking moves their text into the records.
+    for part_rows in rows.chunks_mut(part) {
+        let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
+        update.diagnostics.extend(part.diagnostics);
+        if flags.body {
+            update.body.extend(part.body);
+            update.body_rows.extend(part.body_rows);
+        }
+    }
+    update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
+    if flags.rows {
+        update.rows.extend(rows);
+    } else {
+        builder.recycle(rows);
     }
 }
