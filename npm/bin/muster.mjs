@@ -37,10 +37,15 @@ try {
   fail(`cannot read ${file}: ${err.message}`);
 }
 
+// Delimited text goes through `validate`, which checks a sheet for its report alone (read a
+// megabyte at a time, no body built). A workbook, or a .csv whose text opens like JSON, needs its
+// name to be read as a sheet: `checkSheet` takes it.
+const first = bytes.subarray(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0).find((b) => b > 0x20);
+const named = /\.(xlsx|xls|ods)$/i.test(file) || (/\.(csv|tsv|txt|tab)$/i.test(file) && (first === 0x7b || first === 0x5b));
+
 let report;
 try {
-  const spreadsheet = /\.(csv|tsv|txt|xlsx|xls|ods)$/i.test(file);
-  report = spreadsheet
+  report = named
     ? checkSheet(bytes, { read: { filename: basename(file) }, target: format }).report
     : validate(bytes, { format });
 } catch (err) {

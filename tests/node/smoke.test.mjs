@@ -142,6 +142,14 @@ test("npx muster validate runs the same wasm on a file, with the CLI's exit code
   const clean = run("validate", "--json", join(ROOT, "tests/fixtures/scim/create-one-user.json"));
   assert.equal(clean.status, 0);
   assert.equal(JSON.parse(clean.stdout).valid, true);
+  // A .csv whose text opens like JSON is still read as a sheet (its name decides, as in the CLI).
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const braced = join(mkdtempSync(join(tmpdir(), "muster-")), "braced.csv");
+  writeFileSync(braced, "{team},Username,Email\nops,u1,not-an-email\n");
+  const sheet2 = run("validate", "--format", "scim", braced);
+  assert.equal(sheet2.status, 1);
+  assert.match(sheet2.stdout, /error\[email-invalid\]: Row 2, column "Email": /);
   assert.equal(run("validate", join(ROOT, "no-such-file.csv")).status, 2);
   assert.equal(run("frobnicate").status, 2);
 });
