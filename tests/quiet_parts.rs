@@ -38,9 +38,9 @@ const COLUMNS: &[(&str, &str)] = &[
     ("Z", "locale"),
 ];
 
-/// The columns that set plain text only: sheets of these alone let clean rows be checked without
-/// a record (`spreadsheet::lean`).
-const PLAIN: &[&str] = &["U", "E", "H", "G", "T", "N", "D", "P", "L", "O", "S", "C", "B", "I", "Z"];
+/// The columns that set plain text only, and a yes/no `active`: sheets of these alone let clean
+/// rows be checked without a record (`spreadsheet::lean`).
+const PLAIN: &[&str] = &["U", "E", "H", "G", "T", "N", "D", "P", "L", "O", "S", "C", "B", "I", "Z", "A"];
 
 /// One cell of column `c` in row `i` of `n`; `pick` chooses among what that column may hold.
 /// A manager cell left clean follows the sheet's `managers` pattern: none, the row before, the

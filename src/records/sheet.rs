@@ -179,6 +179,20 @@ pub(crate) fn sets_plain_text(key: &str) -> bool {
     matches!(Feed::of(key), Feed::Field(_, Slot::Text(_) | Slot::Email(_) | Slot::Phone(_) | Slot::Address(..)))
 }
 
+/// Whether a column feeding `key` sets the user's `active` (a yes/no cell).
+pub(crate) fn sets_active(key: &str) -> bool {
+    matches!(Slot::of(key), Slot::Active)
+}
+
+/// A yes/no cell's value: true/false, yes/no, y/n or 1/0 in any case; none for anything else.
+pub(crate) fn parse_boolean(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().trim_start_matches('$') {
+        "true" | "yes" | "y" | "1" => Some(true),
+        "false" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
 /// The kind of email a column feeding `key` adds (`emails.home` → `home`).
 pub(crate) fn email_kind(key: &str) -> Option<&str> {
     match Slot::of(key) {
@@ -340,11 +354,7 @@ impl RowReader<'_> {
     }
 
     fn boolean(&mut self, column: usize, field: &str, value: &str) -> Option<bool> {
-        let parsed = match value.to_ascii_lowercase().trim_start_matches('$') {
-            "true" | "yes" | "y" | "1" => Some(true),
-            "false" | "no" | "n" | "0" => Some(false),
-            _ => None,
-        };
+        let parsed = parse_boolean(value);
         if parsed.is_none() {
             let header = self.headers.get(column).cloned().unwrap_or_default();
             self.report(

@@ -4,12 +4,14 @@
 //! left-out groups as the clean rows of their shape before them. Under a mapping where every
 //! column sets one plain text of its own field, the cells say all a record would: such a row is
 //! screened by quiet's own rules read straight from the cells, and joins the groups a checked
-//! clean row of its shape (the set of mapped columns holding a value) joined. Any other row, and
-//! every row of a part where a cell reads as a reference, takes the whole path.
+//! clean row of its shape (the set of mapped columns holding a value) joined. A yes/no `active`
+//! column is allowed too: no rule reads it, and a cell that is not yes or no takes the whole
+//! path for its finding. Any other row, and every row of a part where a cell reads as a
+//! reference, takes the whole path.
 
 use super::quiet::{jumpcloud_user_passes, user_passes};
 use crate::options::Format;
-use crate::records::sheet::{email_kind, is_primary_kind, sets_plain_text};
+use crate::records::sheet::{email_kind, is_primary_kind, parse_boolean, sets_active, sets_plain_text};
 use crate::records::view::{EmailRef, TextField, UserView};
 use crate::refs::reference_target;
 use crate::sheet::Row;
@@ -22,6 +24,7 @@ pub(super) struct Lean {
     /// as a position in this list, which is also the position of its value in a row's values.
     columns: Vec<usize>,
     user_name: Option<usize>,
+    active: Option<usize>,
     /// Emails in sheet order, with the kind each adds.
     emails: Vec<(usize, String)>,
     /// The position of each [`TextField`], by its position in the enum.
@@ -39,6 +42,8 @@ pub(super) struct Read {
     /// A cell reads as a reference (`bulkId:…`): what the rules say of one depends on the
     /// records around it, so its part is checked whole.
     pub(super) refers: bool,
+    /// The `active` cell is neither empty nor yes or no: its finding needs the whole path.
+    pub(super) unreadable: bool,
 }
 
 impl Lean {
@@ -54,6 +59,7 @@ impl Lean {
             target,
             columns: Vec::new(),
             user_name: None,
+            active: None,
             emails: Vec::new(),
             texts: [None; TEXT_FIELDS],
             joined: foldhash::HashMap::default(),
@@ -62,7 +68,7 @@ impl Lean {
         for (column, key) in fields.iter().enumerate().filter_map(|(c, f)| Some((c, f.as_deref()?))) {
             // A field fed twice takes the later cell, and two equal emails of one kind are one to
             // JumpCloud's writer: values would decide, not shapes.
-            if !sets_plain_text(key) || keys.contains(&key) {
+            if !(sets_plain_text(key) || sets_active(key)) || keys.contains(&key) {
                 return None;
             }
             let at = lean.columns.len();
@@ -70,6 +76,8 @@ impl Lean {
             lean.columns.push(column);
             if key == "userName" {
                 lean.user_name = Some(at);
+            } else if sets_active(key) {
+                lean.active = Some(at);
             } else if let Some(kind) = email_kind(key) {
                 lean.emails.push((at, kind.to_owned()));
             } else if let Some(text) = TextField::of_key(key) {
@@ -93,7 +101,8 @@ impl Lean {
             }
             values.push(value);
         }
-        Read { shape, refers }
+        let active = self.active.and_then(|at| values.get(at)).filter(|v| !v.is_empty());
+        Read { shape, refers, unreadable: active.is_some_and(|v| parse_boolean(v).is_none()) }
     }
 
     /// The user a row's values (from [`read`](Lean::read)) give.
@@ -162,14 +171,15 @@ mod tests {
     }
 
     #[test]
-    fn only_mappings_of_plain_text_fed_once_allow_rows_without_records() {
-        let plain = ["userName", "emails.work", "emails.home", "name.givenName", "addresses.work.locality", ""];
+    fn only_mappings_of_plain_text_or_active_fed_once_allow_rows_without_records() {
+        let plain =
+            ["userName", "emails.work", "emails.home", "name.givenName", "addresses.work.locality", "active", ""];
         for target in [Format::Scim, Format::Oracle, Format::JumpcloudCreate] {
             assert!(Lean::plan(&fields(&plain), false, target).is_some(), "{target:?}");
         }
         assert!(Lean::plan(&fields(&plain), false, Format::JumpcloudUpdate).is_none());
         assert!(Lean::plan(&fields(&plain), true, Format::Scim).is_none(), "pass-through");
-        for other in ["id", "manager", "active", "attributes.1.name", "jumpcloud.unix_uid", "userName", "emails.home"] {
+        for other in ["id", "manager", "attributes.1.name", "jumpcloud.unix_uid", "userName", "emails.home", "active"] {
             let mut keys = plain.to_vec();
             keys.push(other);
             assert!(Lean::plan(&fields(&keys), false, Format::Scim).is_none(), "{other}");

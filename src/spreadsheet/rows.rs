@@ -167,7 +167,7 @@ impl RowChecker {
             let user = lean.user(&values);
             self.duplicates.note_user(&user, row.number, &mut out);
             refers |= read.refers;
-            no_record.push(!refers && lean.needs_no_record(read.shape, &user));
+            no_record.push(!refers && !read.unreadable && lean.needs_no_record(read.shape, &user));
             shapes.push(read.shape);
         }
         if refers {
