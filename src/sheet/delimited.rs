@@ -3,6 +3,7 @@
 use super::{ReadOptions, Sheet, SheetBuilder};
 use crate::diag::Diagnostic;
 use csv::{ByteRecord, ReaderBuilder};
+use std::borrow::Cow;
 
 /// The delimiters tried, in order of preference when they score the same.
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -44,13 +45,14 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 
 /// Reads delimited text into a sheet.
 pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
-    let bytes = text.as_bytes();
-    let text = if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
-        let mut settled = text.to_owned();
-        settle_line_endings(&mut settled, 0, true);
-        std::borrow::Cow::Owned(settled)
+    // Copied only when a return stands alone (rare): most text is read as it is.
+    let (alone, _) = lone_returns(text.as_bytes(), 0, true);
+    let text = if alone.is_empty() {
+        Cow::Borrowed(text)
     } else {
-        std::borrow::Cow::Borrowed(text)
+        let mut settled = text.to_owned();
+        feed_lines(&mut settled, &alone);
+        Cow::Owned(settled)
     };
     let delimiter = delimiter_for(&text, options)?;
     let mut builder = SheetBuilder::new(options.header_row);
@@ -64,7 +66,14 @@ pub fn read_delimited(text: &str, options: &ReadOptions) -> Result<(Sheet, Vec<D
 /// inside a quoted cell becomes a line feed: the same line break). A return at the very end waits
 /// for the next piece unless `last`, as a line feed may follow. Returns how far `text` is settled.
 pub(crate) fn settle_line_endings(text: &mut String, from: usize, last: bool) -> usize {
-    let bytes = text.as_bytes();
+    let (alone, settled) = lone_returns(text.as_bytes(), from, last);
+    feed_lines(text, &alone);
+    settled
+}
+
+/// Where carriage returns stand alone in `bytes[from..]`, and how far that is known (a return
+/// at the very end is not, unless `last`).
+fn lone_returns(bytes: &[u8], from: usize, last: bool) -> (Vec<usize>, usize) {
     let mut settled = bytes.len();
     let mut alone = Vec::new();
     for i in memchr::memchr_iter(b'\r', bytes.get(from..).unwrap_or_default()).map(|i| from + i) {
@@ -74,10 +83,14 @@ pub(crate) fn settle_line_endings(text: &mut String, from: usize, last: bool) ->
             _ => alone.push(i),
         }
     }
-    for i in alone {
+    (alone, settled)
+}
+
+/// Turns the carriage returns at `at` into line feeds (one byte for one: nothing moves).
+fn feed_lines(text: &mut String, at: &[usize]) {
+    for &i in at {
         text.replace_range(i..=i, "\n");
     }
-    settled
 }
 
 /// The delimiter the options name, or the one the text suggests.
@@ -124,7 +137,7 @@ pub(crate) fn fill_cells(record: &ByteRecord, cells: &mut Vec<String>) {
     let text = std::str::from_utf8(record.as_slice()).ok();
     for i in 0..record.len() {
         let cell = match text.and_then(|text| text.get(record.range(i)?)) {
-            Some(cell) => std::borrow::Cow::Borrowed(cell),
+            Some(cell) => Cow::Borrowed(cell),
             None => record.get(i).map(String::from_utf8_lossy).unwrap_or_default(),
         };
         match cells.get_mut(i) {
