@@ -63,7 +63,7 @@ pub(crate) struct RowChecker {
     rows_carried: u64,
     /// Rows that may be checked without a record, when the mapping allows it.
     lean: Option<Lean>,
-    /// Rows checked so (for tests).
+    /// Rows checked that way, without a record (for tests).
     pub(crate) lean_rows: u64,
 }
 

@@ -396,9 +396,9 @@ fn check_parts(
     let (mut rows, found) = if last { builder.take() } else { builder.take_first(whole_parts) };
     update.diagnostics.extend(found);
     let Some(checker) = slot else { return };
-    // A big push brings many parts' worth of rows: checking them a part at a time keeps what
-    // checking holds (records, the written body) to one part. Rows handed back are checked
-    // as copies, since checking moves their text into the records.
+    // Rows are checked a part at a time (the reader calls in as each part fills, so this is
+    // mostly one), which keeps what checking holds (records, the written body) to one part. Rows
+    // handed back are checked as copies, since checking moves their text into the records.
     for part_rows in rows.chunks_mut(part) {
         let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
         update.diagnostics.extend(part.diagnostics);
