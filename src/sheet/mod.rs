@@ -8,7 +8,9 @@ mod workbook;
 pub(crate) use delimited::{RecordCutter, delimiter_for, read_records, settle_line_endings};
 pub use delimited::{read_delimited, sniff_delimiter};
 #[cfg(feature = "xlsx")]
-pub use workbook::{read_workbook, read_workbook_grid, sheet_names};
+pub(crate) use workbook::{RowSink, Way, read_rows};
+#[cfg(feature = "xlsx")]
+pub use workbook::{read_workbook, read_workbook_cells, read_workbook_grid, sheet_names};
 
 use crate::bytes::{self, Kind};
 use crate::diag::{Code, Diagnostic};
@@ -111,11 +113,22 @@ impl SheetBuilder {
         }
     }
 
+    /// A finding about what was read (a cell holding an Excel error), handed back with the part
+    /// holding its row.
+    pub(crate) fn note(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+
     /// [`push`](Self::push) of a delimited record, read into the cells of a recycled row.
     pub(crate) fn push_record(&mut self, number: u64, record: &csv::ByteRecord) {
-        let mut cells = self.spare.pop().unwrap_or_default();
+        let mut cells = self.spare_row();
         delimited::fill_cells(record, &mut cells);
         self.push(number, cells);
+    }
+
+    /// The cells of a row done with (see [`recycle`](Self::recycle)), as they were; empty if none is.
+    pub(crate) fn spare_row(&mut self) -> Vec<String> {
+        self.spare.pop().unwrap_or_default()
     }
 
     /// Takes back rows done with: later records are read into their cells, which saves

@@ -8,6 +8,8 @@ mod quiet;
 mod rows;
 pub mod stream;
 
+#[cfg(feature = "xlsx")]
+use crate::bytes::Kind;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::options::Format;
 use crate::payload::convert::Finding;
@@ -138,22 +140,22 @@ fn check_parts(
 /// cache when the target's rules walk it (2,000 rows took a quarter longer, and twice the memory).
 pub(crate) const PART_ROWS: usize = 250;
 
-/// Reads and checks a spreadsheet for its report only (no body is built up). Delimited text is
-/// read as a stream would read it, a megabyte at a time: no part of the sheet is held beyond the
-/// rows being checked, which keeps memory at about twice the file instead of six times, and each
-/// part is checked while its text is still in the CPU's cache.
+/// Reads and checks a spreadsheet for its report only (no body is built up), as a stream reads
+/// it: delimited text a megabyte at a time, a workbook's rows as they are read. No part of the
+/// sheet is held beyond the rows being checked, which keeps memory at about twice the file
+/// instead of six times, and each part is checked while its text is still in the CPU's cache.
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
-    if crate::bytes::sniff(bytes, options.read.filename.as_deref()) == crate::bytes::Kind::Delimited {
-        let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
-        let mut gathered = stream::Gathered::default();
-        let updates = stream.run(bytes.chunks(1 << 20))?;
-        return updates
-            .into_iter()
-            .find_map(|update| gathered.add(update))
-            .ok_or_else(|| "the stream did not finish".to_owned());
+    #[cfg(feature = "xlsx")]
+    if let Kind::Xlsx | Kind::Ods | Kind::Xls = crate::bytes::sniff(bytes, options.read.filename.as_deref()) {
+        // Read where it lies: a stream would gather a copy of the workbook first.
+        let mut update = stream::check_workbook(bytes, options, &stream::StreamOptions::default())?;
+        update.done = true;
+        return stream::Gathered::default().add(update).ok_or_else(|| "the check did not finish".to_owned());
     }
-    let (sheet, out) = sheet::read(bytes, &options.read)?;
-    Ok(check_in_parts(Rows::Spent(sheet), out, options, false).report)
+    let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
+    let mut gathered = stream::Gathered::default();
+    let updates = stream.run(bytes.chunks(1 << 20))?;
+    updates.into_iter().find_map(|update| gathered.add(update)).ok_or_else(|| "the stream did not finish".to_owned())
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.

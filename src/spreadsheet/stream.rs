@@ -6,7 +6,9 @@
 //! [`RowChecker`]. Memory holds the current part, plus what has to span parts: the values checked
 //! for batch duplicates and the usernames and emails a manager may name (a few dozen bytes per
 //! row, never the rows themselves). Workbooks (ZIP or OLE containers) cannot be read in pieces:
-//! they are gathered and checked whole by [`finish`](SheetStream::finish).
+//! they are gathered, and [`finish`](SheetStream::finish) reads their rows one after another into
+//! the same checker, a part at a time (a stream that hands back the body reads the sheet whole
+//! first, so that every manager is known before the first row is written).
 //!
 //! Parts are cut every [`StreamOptions::part_rows`] rows, as the one-shot check cuts them, so with
 //! the default the results equal the one-shot [`check`](super::check), in another order (each part
@@ -131,7 +133,7 @@ enum Stage {
     /// Gathering the first bytes.
     Probe(Vec<u8>),
     Text(Box<Text>),
-    /// A workbook, read whole at the end.
+    /// A workbook, read at the end.
     Whole(Vec<u8>),
     Done,
 }
@@ -148,8 +150,16 @@ struct Text {
     settled: usize,
     /// The row the pending text starts on.
     next_row: u64,
+    rows: Checking,
+}
+
+/// Rows being read and checked a part at a time: the builder that finds the header row and fits
+/// the rows to it, and the checker, made once the header is known.
+struct Checking {
     builder: SheetBuilder,
     checker: Option<RowChecker>,
+    /// The encoding the text was read in; none for a workbook.
+    encoding: Option<&'static str>,
 }
 
 impl SheetStream {
@@ -222,6 +232,7 @@ impl SheetStream {
         }
         let (mut decoder, found) = StreamDecoder::start(probe, read.encoding.as_deref(), complete)?;
         update.diagnostics.extend(found);
+        let encoding = decoder.encoding;
         let mut first = String::new();
         decoder.decode(probe, false, &mut first);
         let settled = settle_line_endings(&mut first, 0, false);
@@ -234,8 +245,7 @@ impl SheetStream {
             scanned: 0,
             settled,
             next_row: 1,
-            builder: SheetBuilder::new(read.header_row),
-            checker: None,
+            rows: Checking::new(read.header_row, Some(encoding)),
         });
         text.parse_whole_records(&self.options, &self.flags, update)?;
         self.stage = Stage::Text(text);
@@ -243,6 +253,12 @@ impl SheetStream {
     }
 
     fn whole(&mut self, bytes: &[u8], update: &mut StreamUpdate) -> Result<(), String> {
+        // A body needs every manager known before the first row is written (`know_managers`).
+        #[cfg(feature = "xlsx")]
+        if !self.flags.body {
+            *update = check_workbook(bytes, &self.options, &self.flags)?;
+            return Ok(());
+        }
         let (sheet, out) = crate::sheet::read(bytes, &self.options.read)?;
         update.progress.rows = sheet.rows.len() as u64;
         // Rows handed back are checked as copies; otherwise their text moves into the records.
@@ -297,7 +313,7 @@ impl Text {
             // Whatever is left is the last record, with or without a line break.
             let rest = std::mem::take(&mut self.pending);
             self.read(&rest, options, flags, update)?;
-            check_parts(&mut self.builder, &mut self.checker, self.decoder.encoding, options, flags, update, true);
+            self.rows.check_waiting(options, flags, update, true);
             return Ok(());
         }
         self.parse_whole_records(options, flags, update)
@@ -312,16 +328,13 @@ impl Text {
         flags: &StreamOptions,
         update: &mut StreamUpdate,
     ) -> Result<(), String> {
-        let (builder, checker, encoding) = (&mut self.builder, &mut self.checker, self.decoder.encoding);
-        let part = flags.part_rows.max(1);
+        let rows = &mut self.rows;
         self.next_row = read_records(text, self.delimiter, self.next_row, |n, record| {
-            builder.push_record(n, record);
-            if builder.rows_waiting() >= part {
-                check_parts(builder, checker, encoding, options, flags, update, false);
-            }
+            rows.builder.push_record(n, record);
+            rows.row_read(options, flags, update);
         })?;
         // The header, as soon as it is read, even before a part's rows are.
-        check_parts(builder, checker, encoding, options, flags, update, false);
+        self.rows.check_waiting(options, flags, update, false);
         Ok(())
     }
 
@@ -347,12 +360,41 @@ impl Text {
         if self.decoder.replaced {
             update.diagnostics.push(bytes::replaced_warning(self.decoder.encoding));
         }
+        let name = options.read.filename.clone().unwrap_or_default();
+        self.rows.finish(name, self.next_row.saturating_sub(1), options, update)
+    }
+}
+
+impl Checking {
+    fn new(header_row: Option<u64>, encoding: Option<&'static str>) -> Self {
+        Checking { builder: SheetBuilder::new(header_row), checker: None, encoding }
+    }
+
+    /// Checks a part once its rows are in.
+    fn row_read(&mut self, options: &SheetOptions, flags: &StreamOptions, update: &mut StreamUpdate) {
+        if self.builder.rows_waiting() >= flags.part_rows.max(1) {
+            self.check_waiting(options, flags, update, false);
+        }
+    }
+
+    fn check_waiting(&mut self, options: &SheetOptions, flags: &StreamOptions, update: &mut StreamUpdate, last: bool) {
+        check_parts(&mut self.builder, &mut self.checker, self.encoding, options, flags, update, last);
+    }
+
+    /// What can only be said once every row is checked. `name` names the sheet, and `last_row`
+    /// is the last row read.
+    fn finish(
+        self,
+        name: String,
+        last_row: u64,
+        options: &SheetOptions,
+        update: &mut StreamUpdate,
+    ) -> Result<(), String> {
         match self.checker {
             Some(mut checker) => update.diagnostics.extend(checker.finish()),
             None => {
                 // No header row: the one-shot reader says why (an empty file, a row past the end).
-                let name = options.read.filename.clone().unwrap_or_default();
-                let (sheet, found) = self.builder.finish(name, self.next_row.saturating_sub(1))?;
+                let (sheet, found) = self.builder.finish(name, last_row)?;
                 update.diagnostics.extend(found);
                 update.diagnostics.extend(RowChecker::new(sheet.header_row, sheet.headers, options).finish());
             }
@@ -361,12 +403,62 @@ impl Text {
     }
 }
 
+/// A workbook's rows checked a part at a time as they are read, none of them held after (with
+/// [`StreamOptions::rows`], they are handed back): everything a stream finds in the workbook.
+#[cfg(feature = "xlsx")]
+pub(crate) fn check_workbook(
+    bytes: &[u8],
+    options: &SheetOptions,
+    flags: &StreamOptions,
+) -> Result<StreamUpdate, String> {
+    let start = || WorkbookRows {
+        rows: Checking::new(options.read.header_row, None),
+        update: StreamUpdate::default(),
+        options,
+        flags,
+    };
+    let (mut sink, end) = crate::sheet::read_rows(bytes, &options.read, crate::sheet::Way::CellsOrGrid, start)?
+        .ok_or("the sheet could not be read")?;
+    sink.rows.check_waiting(options, flags, &mut sink.update, true);
+    sink.rows.finish(end.name, end.last_row, options, &mut sink.update)?;
+    Ok(sink.update)
+}
+
+/// A workbook's rows, checked as they are read; made anew should the sheet be read again.
+#[cfg(feature = "xlsx")]
+struct WorkbookRows<'a> {
+    rows: Checking,
+    update: StreamUpdate,
+    options: &'a SheetOptions,
+    flags: &'a StreamOptions,
+}
+
+#[cfg(feature = "xlsx")]
+impl crate::sheet::RowSink for WorkbookRows<'_> {
+    fn push(&mut self, number: u64, cells: Vec<String>) {
+        self.rows.builder.push(number, cells);
+        self.rows.row_read(self.options, self.flags, &mut self.update);
+    }
+
+    fn note(&mut self, diagnostic: Diagnostic) {
+        self.rows.builder.note(diagnostic);
+    }
+
+    fn has_header(&self) -> bool {
+        self.rows.builder.header().is_some()
+    }
+
+    fn spare_row(&mut self) -> Vec<String> {
+        self.rows.builder.spare_row()
+    }
+}
+
 /// Checks the rows waiting, a part at a time (all of them at the end). The checker is made in
 /// `slot` once the header is known; the text was read as `encoding`.
 fn check_parts(
     builder: &mut SheetBuilder,
     slot: &mut Option<RowChecker>,
-    encoding: &str,
+    encoding: Option<&str>,
     options: &SheetOptions,
     flags: &StreamOptions,
     update: &mut StreamUpdate,
@@ -382,7 +474,7 @@ fn check_parts(
             headers,
             mapping: checker.mapping.clone(),
             target: checker.target,
-            encoding: Some(encoding.to_owned()),
+            encoding: encoding.map(str::to_owned),
         });
         *slot = Some(checker);
     }
