@@ -3,7 +3,8 @@
 //! Spreadsheet exports arrive as UTF-8 with or without a BOM, as UTF-16 (Excel's "Unicode text"),
 //! or in a legacy code page; a mis-decoded accent is the most common importer complaint. Muster
 //! reads BOMs, recognises BOM-less UTF-16, accepts valid UTF-8, and otherwise falls back to
-//! Windows-1252 and says so. An explicit encoding label overrides all of it.
+//! Windows-1252, or to Mac Roman when lines end in a carriage return alone (Excel's "CSV
+//! (Macintosh)" writes both), and says so. An explicit encoding label overrides all of it.
 
 use crate::diag::{Code, Diagnostic};
 use std::borrow::Cow;
@@ -59,6 +60,7 @@ enum Known {
     Utf16Le,
     Utf16Be,
     Windows1252,
+    MacRoman,
 }
 
 impl Known {
@@ -68,10 +70,11 @@ impl Known {
             Known::Utf16Le => "UTF-16LE",
             Known::Utf16Be => "UTF-16BE",
             Known::Windows1252 => "windows-1252",
+            Known::MacRoman => "macintosh",
         }
     }
 
-    /// WHATWG labels of these four (latin1 and ISO-8859-1 mean windows-1252 there too).
+    /// WHATWG labels of these (latin1 and ISO-8859-1 mean windows-1252 there too).
     fn for_label(label: &str) -> Option<Known> {
         Some(match label.trim().to_ascii_lowercase().as_str() {
             "utf-8" | "utf8" | "unicode-1-1-utf-8" => Known::Utf8,
@@ -79,6 +82,7 @@ impl Known {
             "utf-16be" => Known::Utf16Be,
             "windows-1252" | "cp1252" | "x-cp1252" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "ascii"
             | "us-ascii" => Known::Windows1252,
+            "macintosh" | "mac" | "x-mac-roman" | "csmacintosh" => Known::MacRoman,
             _ => return None,
         })
     }
@@ -98,6 +102,7 @@ impl Known {
                 (text.into(), replaced || bytes.len() % 2 == 1)
             }
             Known::Windows1252 => (bytes.iter().map(|&b| windows_1252(b)).collect::<String>().into(), false),
+            Known::MacRoman => (bytes.iter().map(|&b| mac_roman(b)).collect::<String>().into(), false),
         }
     }
 }
@@ -124,8 +129,27 @@ fn windows_1252(byte: u8) -> char {
     }
 }
 
+/// Mac Roman, the classic Mac OS code page: ASCII, then accented letters from 0x80 (é is 0x8E).
+fn mac_roman(byte: u8) -> char {
+    const HIGH: [char; 128] = [
+        'Ä', 'Å', 'Ç', 'É', 'Ñ', 'Ö', 'Ü', 'á', 'à', 'â', 'ä', 'ã', 'å', 'ç', 'é', 'è', //
+        'ê', 'ë', 'í', 'ì', 'î', 'ï', 'ñ', 'ó', 'ò', 'ô', 'ö', 'õ', 'ú', 'ù', 'û', 'ü', //
+        '†', '°', '¢', '£', '§', '•', '¶', 'ß', '®', '©', '™', '´', '¨', '≠', 'Æ', 'Ø', //
+        '∞', '±', '≤', '≥', '¥', 'µ', '∂', '∑', '∏', 'π', '∫', 'ª', 'º', 'Ω', 'æ', 'ø', //
+        '¿', '¡', '¬', '√', 'ƒ', '≈', '∆', '«', '»', '…', '\u{A0}', 'À', 'Ã', 'Õ', 'Œ', 'œ', //
+        '–', '—', '“', '”', '‘', '’', '÷', '◊', 'ÿ', 'Ÿ', '⁄', '€', '‹', '›', 'ﬁ', 'ﬂ', //
+        '‡', '·', '‚', '„', '‰', 'Â', 'Ê', 'Á', 'Ë', 'È', 'Í', 'Î', 'Ï', 'Ì', 'Ó', 'Ô', //
+        '\u{F8FF}', 'Ò', 'Ú', 'Û', 'Ù', 'ı', 'ˆ', '˜', '¯', '˘', '˙', '˚', '¸', '˝', '˛', 'ˇ',
+    ];
+    match byte {
+        0x80.. => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
 /// Decodes `bytes`. `label` (a WHATWG encoding label such as `latin1` or `utf-16le`) overrides
-/// detection; an unknown label is an error. Falling back to Windows-1252 adds a warning.
+/// detection; an unknown label is an error. Falling back to Windows-1252 or Mac Roman adds a
+/// warning.
 pub fn decode<'a>(bytes: &'a [u8], label: Option<&str>) -> Result<(Text<'a>, Vec<Diagnostic>), String> {
     let mut diagnostics = Vec::new();
     let bom = bom(bytes);
@@ -296,6 +320,7 @@ impl StreamDecoder {
                 }
             }
             Some(Known::Windows1252) => out.extend(bytes.iter().map(|&b| windows_1252(b))),
+            Some(Known::MacRoman) => out.extend(bytes.iter().map(|&b| mac_roman(b))),
             None => {}
         }
     }
@@ -338,7 +363,7 @@ fn decode_other<'a>(_bytes: &'a [u8], label: &str) -> Result<(Text<'a>, Vec<Diag
 #[cfg(not(feature = "all-encodings"))]
 fn unsupported(label: &str) -> String {
     format!(
-        "this build reads utf-8, utf-16le, utf-16be and windows-1252, not \"{label}\": decode the file first (in a browser, with TextDecoder) and pass the text"
+        "this build reads utf-8, utf-16le, utf-16be, windows-1252 and macintosh, not \"{label}\": decode the file first (in a browser, with TextDecoder) and pass the text"
     )
 }
 
@@ -346,22 +371,50 @@ fn detect_without_bom(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Known 
     if let Some(utf16) = looks_like_utf16(bytes) {
         return utf16;
     }
-    match std::str::from_utf8(bytes) {
-        Ok(_) => Known::Utf8,
-        Err(err) => {
-            let line = 1 + bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::EncodingFallback,
-                    format!(
-                        "The file is not valid UTF-8 (first at line {line}), so it was read as Windows-1252 (Western European). If accented letters look wrong, choose the file's encoding, or save it from Excel as \"CSV UTF-8\"."
-                    ),
-                )
-                .at_row(line as u64),
-            );
-            Known::Windows1252
+    let Err(err) = std::str::from_utf8(bytes) else { return Known::Utf8 };
+    let mac = ends_lines_in_lone_returns(bytes);
+    let row = row_at(&bytes[..err.valid_up_to()], if mac { b'\r' } else { b'\n' });
+    let (known, read_as) = if mac {
+        (
+            Known::MacRoman,
+            "Mac Roman, the code page of the classic Mac its lines end as on (Excel's \"CSV (Macintosh)\")",
+        )
+    } else {
+        (Known::Windows1252, "Windows-1252 (Western European)")
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::EncodingFallback,
+            format!(
+                "The file is not valid UTF-8 (first in row {row}), so it was read as {read_as}. If accented letters look wrong, choose the file's encoding, or save it from Excel as \"CSV UTF-8\"."
+            ),
+        )
+        .at_row(row),
+    );
+    known
+}
+
+/// The spreadsheet row the end of `text` is in: line breaks (`end`) inside a quoted cell do not
+/// start a row.
+fn row_at(text: &[u8], end: u8) -> u64 {
+    let mut quoted = false;
+    let mut row = 1;
+    for &b in text {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == end && !quoted {
+            row += 1;
         }
     }
+    row
+}
+
+/// Whether the text's lines end in a carriage return alone, as on a classic Mac: more lone
+/// returns than line feeds in its first 64 KiB.
+fn ends_lines_in_lone_returns(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(1 << 16)];
+    let lone = sample.windows(2).filter(|pair| pair[0] == b'\r' && pair[1] != b'\n').count();
+    lone > 0 && lone > memchr::memchr_iter(b'\n', sample).count()
 }
 
 /// BOM-less UTF-16 text has a NUL in every other byte of its ASCII characters.
@@ -447,15 +500,48 @@ mod tests {
         assert_eq!((&*text.text, text.encoding), ("first,last\nRenée,Müller\n", "windows-1252"));
         assert_eq!(diagnostics[0].code, Code::EncodingFallback);
         assert_eq!(diagnostics[0].row, Some(2));
+        // A line break inside a quoted cell does not start a row.
+        let (_, diagnostics) = decode(b"first,title\nAnn,\"Sales,\nEMEA\"\n\nRen\xE9e,x\n", None).unwrap();
+        assert_eq!(diagnostics[0].row, Some(4));
+        assert!(diagnostics[0].message.contains("first in row 4"), "{}", diagnostics[0].message);
     }
 
     #[cfg(feature = "all-encodings")]
     #[test]
-    fn windows_1252_agrees_with_encoding_rs_on_every_byte() {
+    fn single_byte_tables_agree_with_encoding_rs_on_every_byte() {
         let all: Vec<u8> = (0..=255).collect();
-        let (ours, _) = decode(&all, Some("windows-1252")).unwrap();
-        let (theirs, _, _) = encoding_rs::WINDOWS_1252.decode(&all);
-        assert_eq!(ours.text, theirs);
+        for (label, theirs) in [("windows-1252", encoding_rs::WINDOWS_1252), ("x-mac-roman", encoding_rs::MACINTOSH)] {
+            let (theirs, _, _) = theirs.decode(&all);
+            let (ours, _) = decode(&all, Some(label)).unwrap();
+            assert_eq!(ours.text, theirs, "{label}");
+            let mut streamed = String::new();
+            let (mut decoder, _) = StreamDecoder::start(&all, Some(label), true).unwrap();
+            decoder.decode(&all, true, &mut streamed);
+            assert_eq!(streamed, theirs, "{label}");
+        }
+    }
+
+    /// Excel's "CSV (Macintosh)": lines ending in CR alone, accents in Mac Roman (é is 0x8E).
+    #[test]
+    fn lines_ending_in_lone_returns_fall_back_to_mac_roman() {
+        let mac = b"first,last\rRen\x8Ee,M\x9Fller\r\"Fran\x8Dois\",Gar\x8Don\r";
+        for (bytes, label) in [(mac.to_vec(), "whole"), (mac.iter().copied().chain(*b"\r\n").collect(), "a last CRLF")]
+        {
+            let (text, diagnostics) = decode(&bytes, None).unwrap();
+            assert!(text.text.starts_with("first,last\rRenée,Müller\r\"François\",Garçon\r"), "{label}");
+            assert_eq!(text.encoding, "macintosh", "{label}");
+            assert_eq!((diagnostics[0].code, diagnostics[0].row), (Code::EncodingFallback, Some(2)), "{label}");
+            assert!(diagnostics[0].message.contains("Mac Roman"), "{}", diagnostics[0].message);
+            let (decoder, found) = StreamDecoder::start(&bytes, None, true).unwrap();
+            assert_eq!((decoder.encoding, found), ("macintosh", diagnostics), "{label}");
+        }
+        // The same bytes with CRLF or LF endings are Windows-1252 (0x8E is Ž there).
+        for ending in [&b"\r\n"[..], b"\n"] {
+            let bytes: Vec<u8> = mac.split(|&b| b == b'\r').collect::<Vec<_>>().join(ending);
+            let (text, _) = decode(&bytes, None).unwrap();
+            assert_eq!(text.encoding, "windows-1252");
+            assert!(text.text.contains("RenŽe"));
+        }
     }
 
     #[test]

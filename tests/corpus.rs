@@ -13,7 +13,7 @@ use muster::{Code, Diagnostic, Format};
 
 /// A fixture's bytes. `*.txt` sources are UTF-8 text that the test encodes as Excel would have
 /// written it: `.tsv.txt` as UTF-16 LE with a BOM, `-cp1252.csv.txt` as Windows-1252, `mac-*.txt`
-/// with a carriage return alone ending each line (Excel's "CSV (Macintosh)").
+/// as Mac Roman with a carriage return alone ending each line (Excel's "CSV (Macintosh)").
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/sheets/{name}", env!("CARGO_MANIFEST_DIR"));
     let raw = std::fs::read(&path).unwrap();
@@ -28,7 +28,10 @@ fn fixture(name: &str) -> Vec<u8> {
         return bytes.into_owned();
     }
     if name.starts_with("mac-") {
-        return raw.into_iter().map(|b| if b == b'\n' { b'\r' } else { b }).collect();
+        let text = String::from_utf8(raw).unwrap().replace('\n', "\r");
+        let (bytes, _, unmappable) = encoding_rs::MACINTOSH.encode(&text);
+        assert!(!unmappable);
+        return bytes.into_owned();
     }
     raw
 }
@@ -87,7 +90,9 @@ fn expected(name: &str) -> Vec<(u64, &'static str, Code)> {
         }
         // Carriage returns alone end the lines: row 2's title spans two of them, row 3 is blank,
         // and row 5 repeats row 2's username (with every row numbered 1, it once hid as the same row).
-        "mac-classic.csv.txt" => vec![(4, "Email", Code::EmailInvalid), (5, "", Code::DuplicateUserName)],
+        "mac-classic.csv.txt" => {
+            vec![(2, "", Code::EncodingFallback), (4, "Email", Code::EmailInvalid), (5, "", Code::DuplicateUserName)]
+        }
         other => panic!("no expectations for {other}"),
     }
 }
@@ -114,6 +119,8 @@ fn text_is_decoded_and_cells_kept_as_written() {
         cells("legacy-cp1252.csv.txt", 1)[..5],
         ["nandre", "Noël", "André", "noel@example.com", "Œnologue – chef"]
     );
+    assert_eq!(cells("mac-classic.csv.txt", 0)[4], "Sales,\nÎle-de-France");
+    assert_eq!(cells("mac-classic.csv.txt", 1)[4], "Analyste financière");
     let hr = cells("hr-export-semicolon-bom.csv", 0);
     assert_eq!((hr[0].as_str(), hr[3].as_str(), hr[5].as_str()), ("Renée", "000101", "Controller,\nEMEA"));
 }
