@@ -38,16 +38,21 @@ try {
 }
 
 // Delimited text goes through `validate`, which checks a sheet for its report alone (read a
-// megabyte at a time, no body built). A workbook, or a .csv whose text opens like JSON, needs its
-// name to be read as a sheet: `checkSheet` takes it.
+// megabyte at a time, no body built), as does an XLSX or XLS workbook, with the build that reads
+// workbooks (its rows checked as they are read). An ODS workbook (a ZIP, told from XLSX by its
+// name), or a .csv whose text opens like JSON, needs its name to be read as a sheet: `checkSheet`
+// takes it.
+const magic = (...start) => start.every((b, i) => bytes[i] === b);
+const workbook = magic(0x50, 0x4b, 0x03, 0x04) || magic(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1);
 const first = bytes.subarray(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0).find((b) => b > 0x20);
-const named = /\.(xlsx|xls|ods)$/i.test(file) || (/\.(csv|tsv|txt|tab)$/i.test(file) && (first === 0x7b || first === 0x5b));
+const named = /\.ods$/i.test(file) || (!workbook && /\.(csv|tsv|txt|tab)$/i.test(file) && (first === 0x7b || first === 0x5b));
+const muster = workbook ? await import("../dist/xlsx/node.js") : { checkSheet, validate };
 
 let report;
 try {
   report = named
-    ? checkSheet(bytes, { read: { filename: basename(file) }, target: format }).report
-    : validate(bytes, { format });
+    ? muster.checkSheet(bytes, { read: { filename: basename(file) }, target: format }).report
+    : muster.validate(bytes, { format });
 } catch (err) {
   fail(err.message);
 }
