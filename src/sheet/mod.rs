@@ -115,6 +115,7 @@ impl SheetBuilder {
 
     /// A finding about what was read (a cell holding an Excel error), handed back with the part
     /// holding its row.
+    #[cfg(feature = "xlsx")]
     pub(crate) fn note(&mut self, diagnostic: Diagnostic) {
         self.out.push(diagnostic);
     }
