@@ -98,15 +98,24 @@ impl SheetBuilder {
     }
 
     pub(crate) fn push(&mut self, number: u64, cells: Vec<String>) {
-        let blank = cells.iter().all(|c| crate::unicode::trim(c).is_empty());
+        self.push_row(number, cells, None);
+    }
+
+    /// [`push`](Self::push) of a row read only up to its header's width: `extra` is the first
+    /// column right of it holding a value.
+    pub(crate) fn push_row(&mut self, number: u64, cells: Vec<String>, extra: Option<usize>) {
+        let blank = extra.is_none() && cells.iter().all(|c| crate::unicode::trim(c).is_empty());
         match &self.header {
             None => {
                 if self.wanted_header.map_or(!blank, |h| number == h) {
-                    self.header = Some((number, cells.iter().map(|c| c.trim().to_owned()).collect()));
+                    self.header = Some((number, header_cells(number, &cells, &mut self.out)));
                 }
             }
             Some((_, headers)) if !blank => {
                 let row = fit_row(number, cells, headers.len(), &mut self.out);
+                if let Some(column) = extra.filter(|&c| c >= row.cells.len()) {
+                    self.out.push(extra_cell(number, column));
+                }
                 self.rows.push(row);
             }
             Some(_) => {}
@@ -151,6 +160,12 @@ impl SheetBuilder {
         self.header.as_ref()
     }
 
+    /// How many columns rows are read to, once the header row is found.
+    #[cfg(feature = "xlsx")]
+    pub(crate) fn width(&self) -> Option<usize> {
+        self.header.as_ref().map(|(_, headers)| headers.len())
+    }
+
     /// The data rows pushed since the last call, and what was found about them.
     pub(crate) fn take(&mut self) -> (Vec<Row>, Vec<Diagnostic>) {
         (std::mem::take(&mut self.rows), std::mem::take(&mut self.out))
@@ -193,27 +208,59 @@ impl SheetBuilder {
     }
 }
 
+/// The most columns a header row is read to. A sheet is padded to its header's width, so a value
+/// typed far to the right of a header row (Excel goes to column XFD, the 16,384th) would make every
+/// row of a 100,000-row sheet take 400 KB.
+pub const MAX_COLUMNS: usize = 1000;
+
+/// The header row's cells, trimmed, up to its last non-empty one: empty cells after it name no
+/// column, and rows are read as wide as their header. A header wider than [`MAX_COLUMNS`] is cut
+/// there, and the first value past it reported.
+fn header_cells(number: u64, cells: &[String], out: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut headers: Vec<String> = cells.iter().take(MAX_COLUMNS).map(|c| c.trim().to_owned()).collect();
+    if let Some(i) = cells.iter().skip(MAX_COLUMNS).position(|c| !c.trim().is_empty()) {
+        let column = column_letter(MAX_COLUMNS + i);
+        let last = column_letter(MAX_COLUMNS - 1);
+        out.push(
+            Diagnostic::new(
+                Code::SheetExtraCells,
+                format!(
+                    "The header row (row {number}) has a value in column {column}, past column {last}, the last of the {MAX_COLUMNS} muster reads; that column and the ones after it would be lost. Delete the columns you do not use, or remove the value."
+                ),
+            )
+            .at_row(number)
+            .at_column(column),
+        );
+    }
+    let named = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |last| last + 1);
+    headers.truncate(named);
+    headers
+}
+
 /// Pads short rows; keeps cells past the last header only if they are blank (a trailing
 /// delimiter), otherwise reports them, since they would be lost.
 fn fit_row(number: u64, mut cells: Vec<String>, width: usize, out: &mut Vec<Diagnostic>) -> Row {
     if cells.len() > width {
         let extra = cells.split_off(width);
         if let Some(i) = extra.iter().position(|c| !c.trim().is_empty()) {
-            let column = column_letter(width + i);
-            out.push(
-                Diagnostic::new(
-                    Code::SheetExtraCells,
-                    format!(
-                        "Row {number} has a value in column {column}, past the last header; it would be lost. Add a header for it or remove the value."
-                    ),
-                )
-                .at_row(number)
-                .at_column(column),
-            );
+            out.push(extra_cell(number, width + i));
         }
     }
     cells.resize(width, String::new());
     Row { number, cells }
+}
+
+/// Row `number` has a value in column `index`, right of the last header.
+pub(crate) fn extra_cell(number: u64, index: usize) -> Diagnostic {
+    let column = column_letter(index);
+    Diagnostic::new(
+        Code::SheetExtraCells,
+        format!(
+            "Row {number} has a value in column {column}, past the last header; it would be lost. Add a header for it or remove the value."
+        ),
+    )
+    .at_row(number)
+    .at_column(column)
 }
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.

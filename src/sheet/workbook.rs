@@ -18,7 +18,7 @@ fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
 
 /// Reads one sheet (`options.sheet`, or the first) of a workbook.
 pub fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet, Vec<Diagnostic>), String> {
-    let (builder, end) = read_rows(bytes, options, Way::CellsOrGrid, || SheetBuilder::new(options.header_row))?
+    let (builder, end) = read_rows(bytes, options, Way::Cells, || SheetBuilder::new(options.header_row))?
         .ok_or("the sheet could not be read")?;
     builder.finish(end.name, end.last_row)
 }
@@ -32,12 +32,12 @@ pub fn read_workbook_grid(bytes: &[u8], options: &ReadOptions) -> Result<(Sheet,
     builder.finish(end.name, end.last_row)
 }
 
-/// [`read_workbook`] of an XLSX sheet cell by cell, rows handed on as they are read; `None` when
-/// the sheet had to be read again through the grid (rows out of order, or a row wider than the
-/// header row). What tests use to see that common workbooks are read without the grid.
+/// [`read_workbook`] of an XLSX sheet whose rows are in order, each handed on as it is read;
+/// `None` when they are not (they are then gathered first). What tests use to see that common
+/// workbooks are read a row at a time.
 #[doc(hidden)]
 pub fn read_workbook_cells(bytes: &[u8], options: &ReadOptions) -> Result<Option<(Sheet, Vec<Diagnostic>)>, String> {
-    match read_rows(bytes, options, Way::Cells, || SheetBuilder::new(options.header_row))? {
+    match read_rows(bytes, options, Way::CellsInOrder, || SheetBuilder::new(options.header_row))? {
         Some((builder, end)) => builder.finish(end.name, end.last_row).map(Some),
         None => Ok(None),
     }
@@ -46,12 +46,13 @@ pub fn read_workbook_cells(bytes: &[u8], options: &ReadOptions) -> Result<Option
 /// What a workbook's rows are read into: a sheet being built, or a stream checking them a part
 /// at a time.
 pub(crate) trait RowSink {
-    /// The next row: rows come in order, each as wide as the widest read so far.
-    fn push(&mut self, number: u64, cells: Vec<String>);
+    /// The next row (rows come in order): its cells up to its last value, or to the header's
+    /// width, and the first column right of the header holding a value (not kept).
+    fn push(&mut self, number: u64, cells: Vec<String>, extra: Option<usize>);
     /// A finding about a cell (an Excel error), before its row is pushed.
     fn note(&mut self, diagnostic: Diagnostic);
-    /// Whether the header row has been pushed.
-    fn has_header(&self) -> bool;
+    /// How many columns rows are read to, once the header row has been pushed.
+    fn width(&self) -> Option<usize>;
     /// The cells of a row done with, to read the next row into (empty if none is spare).
     fn spare_row(&mut self) -> Vec<String> {
         Vec::new()
@@ -59,16 +60,16 @@ pub(crate) trait RowSink {
 }
 
 impl RowSink for SheetBuilder {
-    fn push(&mut self, number: u64, cells: Vec<String>) {
-        SheetBuilder::push(self, number, cells);
+    fn push(&mut self, number: u64, cells: Vec<String>, extra: Option<usize>) {
+        self.push_row(number, cells, extra);
     }
 
     fn note(&mut self, diagnostic: Diagnostic) {
         SheetBuilder::note(self, diagnostic);
     }
 
-    fn has_header(&self) -> bool {
-        self.header().is_some()
+    fn width(&self) -> Option<usize> {
+        SheetBuilder::width(self)
     }
 
     fn spare_row(&mut self) -> Vec<String> {
@@ -85,23 +86,23 @@ pub(crate) struct SheetEnd {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Way {
-    /// XLSX cell by cell, read again through the grid when that cannot give the grid's rows.
-    CellsOrGrid,
-    /// XLSX cell by cell only (`None` where the grid is needed).
+    /// XLSX cell by cell, each row handed on as it is read; rows out of order are gathered first.
     Cells,
-    /// calamine's grid of the sheet's cells.
+    /// XLSX cell by cell, each row handed on as it is read, or `None` for rows out of order.
+    CellsInOrder,
+    /// calamine's grid of the sheet's cells (XLS and ODS always).
     Grid,
 }
 
 /// Why a cell-by-cell reading stopped.
 enum Stop {
     Unreadable(String),
-    /// Rows out of order, or a row wider than the header row: only the grid gives the rows.
-    Reread,
+    /// A row came after a later one: the rows are gathered and put in order.
+    OutOfOrder,
 }
 
 /// Reads one sheet (`options.sheet`, or the first) into a sink made by `start`, made anew if the
-/// sheet has to be read again. `None` only for [`Way::Cells`] when the grid is needed.
+/// sheet's rows turn out to be out of order. `None` only for [`Way::CellsInOrder`] then.
 pub(crate) fn read_rows<S: RowSink>(
     bytes: &[u8],
     options: &ReadOptions,
@@ -118,13 +119,20 @@ pub(crate) fn read_rows<S: RowSink>(
             .ok_or_else(|| format!("there is no sheet \"{wanted}\"; the sheets are: {}", names.join(", ")))?,
         None => names.first().cloned().ok_or("the workbook has no sheets")?,
     };
-    if let (Sheets::Xlsx(xlsx), Way::Cells | Way::CellsOrGrid) = (&mut workbook, way) {
+    if let (Sheets::Xlsx(xlsx), Way::Cells | Way::CellsInOrder) = (&mut workbook, way) {
         let mut sink = start();
-        match read_xlsx_cells(xlsx, &name, &mut sink) {
+        match read_xlsx_cells(xlsx, &name, &mut sink, false) {
             Ok(last_row) => return Ok(Some((sink, SheetEnd { name, last_row }))),
             Err(Stop::Unreadable(err)) => return Err(err),
-            Err(Stop::Reread) if way == Way::Cells => return Ok(None),
-            Err(Stop::Reread) => {}
+            Err(Stop::OutOfOrder) if way == Way::CellsInOrder => return Ok(None),
+            Err(Stop::OutOfOrder) => {
+                let mut sink = start();
+                return match read_xlsx_cells(xlsx, &name, &mut sink, true) {
+                    Ok(last_row) => Ok(Some((sink, SheetEnd { name, last_row }))),
+                    Err(Stop::Unreadable(err)) => Err(err),
+                    Err(Stop::OutOfOrder) => Err("the sheet's rows could not be put in order".to_owned()),
+                };
+            }
         }
     }
     let mut sink = start();
@@ -132,101 +140,138 @@ pub(crate) fn read_rows<S: RowSink>(
     Ok(Some((sink, SheetEnd { name, last_row })))
 }
 
+fn unreadable(name: &str, err: XlsxError) -> Stop {
+    Stop::Unreadable(format!("sheet \"{name}\" could not be read: {err}"))
+}
+
 /// An XLSX sheet cell by cell, each with its style in the same pass, each row handed on once the
-/// next begins: neither a grid of every cell (ten times the file for a 100k-row sheet) nor the
-/// rows held. The rows are the ones [`read_range`] gives: from the first to the last row holding a
-/// value, each as wide as the widest. That width is known here only as far as the sheet is read,
-/// so the header row is pushed as wide as the rows so far; should a later row be wider, or come
-/// out of order (some writers split or reorder rows), the sheet is read again through the grid.
-fn read_xlsx_cells(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str, sink: &mut impl RowSink) -> Result<u64, Stop> {
-    let unreadable = |err: XlsxError| Stop::Unreadable(format!("sheet \"{name}\" could not be read: {err}"));
+/// next begins: neither a grid of every cell (ten times the file for a 100k-row sheet, and
+/// 16,384 columns wide for one value in column XFD) nor the rows held. Once the header row is in,
+/// a value right of it is reported and not kept. A row that comes after a later one (some writers
+/// split or reorder rows) stops the reading; read again with `gather`, every row is gathered, put
+/// in order (a row written in pieces merged) and then handed on.
+fn read_xlsx_cells(
+    xlsx: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    sink: &mut impl RowSink,
+    gather: bool,
+) -> Result<u64, Stop> {
     let mut cells = match xlsx.worksheet_cells_reader(name) {
         Ok(cells) => cells,
         // A chart sheet holds no cells: read as an empty sheet, as calamine's grid reads it.
         Err(XlsxError::NotAWorksheet(_)) => return Ok(0),
-        Err(err) => return Err(unreadable(err)),
+        Err(err) => return Err(unreadable(name, err)),
     };
-    let mut rows = RowsInOrder { width: 0, header_width: None, next: None };
-    let mut current: Option<(u32, Vec<String>)> = None;
-    while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(unreadable)? {
+    let mut rows = RowsInOrder { next: None };
+    let mut gathered: Vec<RowRead> = Vec::new();
+    let mut current: Option<RowRead> = None;
+    while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(|err| unreadable(name, err))? {
         let value = cell.get_value();
         if *value == DataRef::Empty {
             continue;
         }
         let (r, c) = cell.get_position();
-        match &current {
-            Some((row, _)) if *row == r => {}
-            Some((row, _)) if *row > r => return Err(Stop::Reread),
-            _ => {
-                if let Some((row, texts)) = current.take() {
-                    rows.push(row, texts, sink)?;
-                }
-                // The cells of a row done with, emptied: their strings are written into again.
-                let mut texts = sink.spare_row();
-                texts.iter_mut().for_each(String::clear);
-                current = Some((r, texts));
+        if current.as_ref().is_none_or(|row| row.r != r) {
+            if current.as_ref().is_some_and(|row| row.r > r) && !gather {
+                return Err(Stop::OutOfOrder);
             }
+            if let Some(done) = current.take() {
+                if gather { gathered.push(done) } else { rows.push(done, sink) }
+            }
+            // The cells of a row done with, emptied: their strings are written into again.
+            let mut texts = sink.spare_row();
+            texts.iter_mut().for_each(String::clear);
+            current = Some(RowRead { r, texts, extra: None, found: Vec::new() });
         }
-        let Some((_, texts)) = current.as_mut() else { continue };
+        let Some(row) = current.as_mut() else { continue };
         let c = c as usize;
-        if texts.len() <= c {
-            texts.resize(c + 1, String::new());
-        }
-        let Some(text) = texts.get_mut(c) else { continue };
-        match value {
-            // Text, by far the most cells, is copied straight from the sheet's XML or shared strings.
-            DataRef::SharedString(s) => text.push_str(s),
-            DataRef::String(s) => text.push_str(s),
+        let found = &mut row.found;
+        match sink.width() {
+            // Right of the header: only whether it holds a value counts, said once per row.
+            Some(width) if c >= width => {
+                if row.extra.is_none()
+                    && !value_text(value, style, cells.styles(), r, |d| found.push(d)).trim().is_empty()
+                {
+                    row.extra = Some(c);
+                }
+            }
             _ => {
-                let value = Data::from(value.clone());
-                let zero_pad = match value {
-                    Data::Int(_) | Data::Float(_) => cells.styles().get(style).and_then(format_zero_pad),
-                    _ => None,
-                };
-                *text = cell_text(value, zero_pad, u64::from(r) + 1, |d| sink.note(d));
+                if row.texts.len() <= c {
+                    row.texts.resize(c + 1, String::new());
+                }
+                if let Some(text) = row.texts.get_mut(c) {
+                    match value {
+                        // Text, by far the most cells, is copied straight from the XML or shared strings.
+                        DataRef::SharedString(s) => text.push_str(s),
+                        DataRef::String(s) => text.push_str(s),
+                        _ => *text = value_text(value, style, cells.styles(), r, |d| found.push(d)),
+                    }
+                }
             }
         }
-        rows.width = rows.width.max(c + 1);
     }
-    if let Some((row, texts)) = current {
-        rows.push(row, texts, sink)?;
+    gathered.extend(current);
+    if gather {
+        gathered.sort_by_key(|row| row.r);
+        gathered.dedup_by(|later, kept| {
+            let same = later.r == kept.r;
+            if same {
+                let texts = std::mem::take(&mut later.texts);
+                if kept.texts.len() < texts.len() {
+                    kept.texts.resize(texts.len(), String::new());
+                }
+                for (to, from) in kept.texts.iter_mut().zip(texts) {
+                    if !from.is_empty() {
+                        *to = from;
+                    }
+                }
+                kept.found.append(&mut later.found);
+            }
+            same
+        });
+    }
+    for row in gathered {
+        rows.push(row, sink);
     }
     Ok(rows.next.map_or(0, u64::from))
 }
 
-/// Rows handed on in order, as the grid gives them.
+/// A row being read: its cells, the first column right of the header holding a value, and what
+/// was found in its cells (Excel errors).
+struct RowRead {
+    r: u32,
+    texts: Vec<String>,
+    extra: Option<usize>,
+    found: Vec<Diagnostic>,
+}
+
+/// A cell's text, as [`cell_text`] gives it, with the padding its number format asks for.
+fn value_text(value: &DataRef<'_>, style: usize, styles: &[Style], r: u32, note: impl FnMut(Diagnostic)) -> String {
+    let value = Data::from(value.clone());
+    let zero_pad = match value {
+        Data::Int(_) | Data::Float(_) => styles.get(style).and_then(format_zero_pad),
+        _ => None,
+    };
+    cell_text(value, zero_pad, u64::from(r) + 1, note)
+}
+
+/// Rows handed on in order, with the blank rows between them.
 struct RowsInOrder {
-    /// The widest row so far.
-    width: usize,
-    /// The width the header row was pushed at, once it is.
-    header_width: Option<usize>,
     /// The row after the last one pushed (0-based).
     next: Option<u32>,
 }
 
 impl RowsInOrder {
-    fn push(&mut self, r: u32, mut texts: Vec<String>, sink: &mut impl RowSink) -> Result<(), Stop> {
-        if self.header_width.is_some_and(|w| self.width > w) {
-            return Err(Stop::Reread);
-        }
+    fn push(&mut self, row: RowRead, sink: &mut impl RowSink) {
+        row.found.into_iter().for_each(|d| sink.note(d));
         // Rows between hold no value, but one of them may be the header row the user chose.
-        for blank in self.next.unwrap_or(r)..r {
+        for blank in self.next.unwrap_or(row.r)..row.r {
             let mut cells = sink.spare_row();
-            cells.iter_mut().for_each(String::clear);
-            cells.resize(self.width, String::new());
-            self.push_one(blank, cells, sink);
+            cells.clear();
+            sink.push(u64::from(blank) + 1, cells, None);
         }
-        texts.resize(self.width, String::new());
-        self.push_one(r, texts, sink);
-        self.next = Some(r + 1);
-        Ok(())
-    }
-
-    fn push_one(&mut self, r: u32, texts: Vec<String>, sink: &mut impl RowSink) {
-        sink.push(u64::from(r) + 1, texts);
-        if self.header_width.is_none() && sink.has_header() {
-            self.header_width = Some(self.width);
-        }
+        sink.push(u64::from(row.r) + 1, row.texts, row.extra);
+        self.next = Some(row.r + 1);
     }
 }
 
@@ -253,7 +298,7 @@ fn read_range(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str, sink: &mut impl 
             };
             texts.push(cell_text(cell.clone(), zero_pad, row, |d| sink.note(d)));
         }
-        sink.push(row, texts);
+        sink.push(row, texts, None);
     }
     Ok(last_row)
 }

@@ -417,7 +417,7 @@ pub(crate) fn check_workbook(
         options,
         flags,
     };
-    let (mut sink, end) = crate::sheet::read_rows(bytes, &options.read, crate::sheet::Way::CellsOrGrid, start)?
+    let (mut sink, end) = crate::sheet::read_rows(bytes, &options.read, crate::sheet::Way::Cells, start)?
         .ok_or("the sheet could not be read")?;
     sink.rows.check_waiting(options, flags, &mut sink.update, true);
     sink.rows.finish(end.name, end.last_row, options, &mut sink.update)?;
@@ -435,8 +435,8 @@ struct WorkbookRows<'a> {
 
 #[cfg(feature = "xlsx")]
 impl crate::sheet::RowSink for WorkbookRows<'_> {
-    fn push(&mut self, number: u64, cells: Vec<String>) {
-        self.rows.builder.push(number, cells);
+    fn push(&mut self, number: u64, cells: Vec<String>, extra: Option<usize>) {
+        self.rows.builder.push_row(number, cells, extra);
         self.rows.row_read(self.options, self.flags, &mut self.update);
     }
 
@@ -444,8 +444,8 @@ impl crate::sheet::RowSink for WorkbookRows<'_> {
         self.rows.builder.note(diagnostic);
     }
 
-    fn has_header(&self) -> bool {
-        self.rows.builder.header().is_some()
+    fn width(&self) -> Option<usize> {
+        self.rows.builder.width()
     }
 
     fn spare_row(&mut self) -> Vec<String> {
