@@ -87,7 +87,7 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
 
   await upload(page, "new-hires.csv", Buffer.from(CSV));
   await screenshot(page, "page-2-review");
-  assert.equal(await counts(page), "4 rows, 2 errors, 1 warnings");
+  assert.equal(await counts(page), "4 rows, 2 errors, 1 warning");
   // The warning no row shows (an unmapped column) is listed on its own, as text.
   const notes = page.getByTestId("notes");
   assert.ok(await notes.isVisible());
@@ -110,7 +110,7 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type("bob@example.com");
   await page.keyboard.press("Enter");
-  await page.getByTestId("counts").filter({ hasText: "1 errors" }).waitFor();
+  await page.getByTestId("counts").filter({ hasText: "1 error" }).waitFor();
   assert.deepEqual((await invalidCells(page)).map(([row, column]) => [row, column]), [[4, "Employee ID"]]);
   await screenshot(page, "page-3-fixed-one");
 
@@ -121,7 +121,7 @@ test("a CSV with known errors: exactly those cells are invalid, fixed in place, 
   await page.keyboard.type("999");
   await page.keyboard.press("Escape");
   await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "gridcell");
-  assert.equal(await counts(page), "4 rows, 1 errors, 1 warnings");
+  assert.equal(await counts(page), "4 rows, 1 error, 1 warning");
   await page.keyboard.press("Enter");
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type("000003");
@@ -203,7 +203,7 @@ wb.save("${dir}/hires.xlsx")
   await page.evaluate(() => delete document.body.dataset.loaded);
   await page.getByRole("button", { name: "Read again" }).click();
   await page.waitForSelector("body[data-loaded=true]");
-  await page.getByTestId("counts").filter({ hasText: "2 rows, 1 errors" }).waitFor();
+  await page.getByTestId("counts").filter({ hasText: "2 rows, 1 error" }).waitFor();
   assert.deepEqual((await invalidCells(page)).map(([row, column]) => [row, column]), [[3, "Email"]]);
   const ids = await page.$$eval("#grid .grid-body [role=row] [aria-colindex='4'] .value", (cells) => cells.map((c) => c.textContent));
   assert.deepEqual(ids, ["000123", "000124"], "zero-padded ids stay as written");

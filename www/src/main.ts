@@ -151,8 +151,8 @@ function onProgress(message: Extract<Response, { type: "progress" }>) {
   const { summary: s, bytes, size, done } = message;
   const percent = size ? Math.min(100, Math.round((bytes / size) * 100)) : 100;
   $("file-progress").textContent = done
-    ? `Read ${s.rows.toLocaleString()} rows in ${(message.ms / 1000).toFixed(1)} s.`
-    : `Reading… ${percent}% (${s.rows.toLocaleString()} rows so far)`;
+    ? `Read ${count(s.rows, "row")} in ${(message.ms / 1000).toFixed(1)} s.`
+    : `Reading… ${percent}% (${count(s.rows, "row")} so far)`;
   showSummary(s, message.errors, message.notes);
   grid.setTotal(s.shown);
   if (!firstView && s.rows > 0) {
@@ -289,7 +289,13 @@ $("download-findings").addEventListener("click", () => {
 });
 
 function countsText(s: Summary) {
-  return `${s.rows.toLocaleString()} rows, ${s.errors.toLocaleString()} errors, ${s.warnings.toLocaleString()} warnings`;
+  return `${count(s.rows, "row")}, ${count(s.errors, "error")}, ${count(s.warnings, "warning")}`;
+}
+
+/** "1 row", "2 rows", "1,000 rows"; "1 retry", "2 retries". */
+function count(n: number, noun: string) {
+  const plural = noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`;
+  return `${n.toLocaleString()} ${n === 1 ? noun : plural}`;
 }
 
 function showSummary(s: Summary, errors: ErrorLink[], notes: ErrorLink[]) {
@@ -384,7 +390,7 @@ async function follow(api: MusterApi, started: Job) {
     bar.setAttribute("aria-valuetext", `${done} of ${total} rows`);
     (bar.firstElementChild as HTMLElement).style.width = `${total ? (done / total) * 100 : 0}%`;
     $("progress-text").textContent =
-      `${done.toLocaleString()} of ${total.toLocaleString()} rows · chunk ${job.chunksDone} of ${job.chunks} · ${job.retries} retries · ${job.status}`;
+      `${done.toLocaleString()} of ${count(total, "row")} · chunk ${job.chunksDone} of ${job.chunks} · ${count(job.retries, "retry")} · ${job.status}`;
     if (["finished", "partial", "failed"].includes(job.status)) break;
     await new Promise((r) => setTimeout(r, 500));
     job = await api.job(job.id);
