@@ -318,6 +318,22 @@ mod tests {
         assert_eq!(sheet.rows[0].number, 5);
         let beyond = ReadOptions { header_row: Some(40), ..ReadOptions::default() };
         assert!(read_delimited(text, &beyond).unwrap_err().contains("row 40 does not exist"));
+        let blank = ReadOptions { header_row: Some(2), ..ReadOptions::default() };
+        assert!(read_delimited(text, &blank).unwrap_err().contains("row 2, chosen as the header row, is blank"));
+    }
+
+    #[test]
+    fn trailing_empty_header_cells_name_no_column() {
+        let (sheet, diagnostics) = read(
+            "user,mail,,
+jdoe,j@example.com,,
+asmith,a@example.com,,note
+",
+        );
+        assert_eq!(sheet.headers, ["user", "mail"]);
+        assert_eq!(sheet.rows[1].cells, ["asmith", "a@example.com"]);
+        let placed: Vec<_> = diagnostics.iter().map(|d| (d.code, d.row, d.column.as_deref())).collect();
+        assert_eq!(placed, [(Code::SheetExtraCells, Some(3), Some("D"))]);
     }
 
     #[test]

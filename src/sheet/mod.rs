@@ -107,7 +107,8 @@ impl SheetBuilder {
         let blank = extra.is_none() && cells.iter().all(|c| crate::unicode::trim(c).is_empty());
         match &self.header {
             None => {
-                if self.wanted_header.map_or(!blank, |h| number == h) {
+                // A blank row names no column, even when chosen: `finish` says so.
+                if !blank && self.wanted_header.is_none_or(|h| number == h) {
                     self.header = Some((number, header_cells(number, &cells, &mut self.out)));
                 }
             }
@@ -193,6 +194,9 @@ impl SheetBuilder {
     pub(crate) fn finish(mut self, name: String, last_row: u64) -> Result<(Sheet, Vec<Diagnostic>), String> {
         let Some((header_row, headers)) = self.header else {
             return match self.wanted_header {
+                Some(h) if h <= last_row => Err(format!(
+                    "row {h}, chosen as the header row, is blank: choose the row that holds the column names"
+                )),
                 Some(h) => Err(format!("row {h} does not exist: the sheet has {last_row} row(s)")),
                 None => {
                     self.out.push(Diagnostic::new(
