@@ -1,7 +1,8 @@
-//! XLSX workbooks, written by tests/fixtures/sheets/make_workbooks.py (openpyxl, from the venv):
-//! sheets listed and chosen, zero-padded IDs kept, dates in both date systems as ISO 8601, numbers
-//! stored as text kept, Excel errors reported, rows and columns numbered as Excel shows them, and
-//! XLSX read cell by cell exactly as calamine's grid of the sheet reads it.
+//! Workbooks, written by tests/fixtures/sheets/make_workbooks.py (openpyxl, odfpy and xlwt, from
+//! the venv): sheets listed and chosen, zero-padded IDs kept, dates in both date systems as ISO
+//! 8601, numbers stored as text kept, Excel errors reported, rows and columns numbered as Excel
+//! shows them, XLSX read cell by cell exactly as calamine's grid of the sheet reads it, and ODS
+//! and XLS read too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -217,4 +218,29 @@ fn a_value_far_right_is_reported_not_padded_to() {
         "{}",
         diagnostics[0].message
     );
+}
+
+/// OpenDocument and Excel 97-2003 workbooks are read too (through calamine's grid): rows numbered
+/// as the program shows them, numbers, dates and booleans as text, each finding at its cell.
+#[test]
+fn ods_and_xls_workbooks_are_read() {
+    for name in ["users.ods", "users.xls"] {
+        let bytes = bytes(name);
+        assert_eq!(sheet_names(&bytes).unwrap(), ["New hires"], "{name}");
+        let (sheet, diagnostics) = read(&bytes, &options(name)).unwrap();
+        assert!(diagnostics.is_empty(), "{name}: {diagnostics:?}");
+        assert_eq!(sheet.headers, ["Username", "Email", "Employee ID", "Start date", "Active"], "{name}");
+        assert_eq!(sheet.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 4], "{name}: row 3 is blank");
+        assert_eq!(sheet.rows[0].cells, ["jdoe", "jdoe@example.com", "42", "2026-03-04", "true"], "{name}");
+        assert_eq!(sheet.rows[1].cells, ["asmith", "not-an-email", "000123", "2026-12-31", "false"], "{name}");
+        let options = SheetOptions { read: options(name), profile: None, target: Format::Scim };
+        let report = check_report(&bytes, &options).unwrap();
+        let placed: Vec<_> = report.diagnostics.iter().map(|d| (d.code, d.row, d.column.as_deref())).collect();
+        assert_eq!(
+            placed,
+            [(Code::MapColumnUnmapped, Some(1), Some("Start date")), (Code::EmailInvalid, Some(4), Some("Email"))],
+            "{name}"
+        );
+        assert_eq!(Ok(report), check(&bytes, &options).map(|c| c.report), "{name}");
+    }
 }

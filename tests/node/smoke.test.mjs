@@ -152,11 +152,12 @@ test("npx muster validate runs the same wasm on a file, with the CLI's exit code
   assert.match(sheet2.stdout, /error\[email-invalid\]: Row 2, column "Email": /);
   assert.equal(run("validate", join(ROOT, "no-such-file.csv")).status, 2);
   assert.equal(run("frobnicate").status, 2);
-  // A workbook is read by the build that reads workbooks, and found as the native CLI finds it.
+  // A workbook (XLSX, ODS, XLS) is read by the build that reads workbooks, and found as the native
+  // CLI finds it.
   const { execFileSync } = await import("node:child_process");
   const books = mkdtempSync(join(tmpdir(), "muster-books-"));
   execFileSync(join(ROOT, ".tools/venv/bin/python"), [join(ROOT, "tests/fixtures/sheets/make_workbooks.py"), books]);
-  for (const name of ["many.xlsx", "users-1900.xlsx"]) {
+  for (const name of ["many.xlsx", "users-1900.xlsx", "users.ods", "users.xls"]) {
     const args = ["validate", "--json", "--format", "scim", join(books, name)];
     const wasm = run(...args);
     const native = spawnSync(join(ROOT, "target/debug/muster"), args, { encoding: "utf8" });
