@@ -69,7 +69,8 @@ fn unescape_bytes(text: &str) -> Vec<u8> {
 }
 
 /// Codes whose example is a binary file, produced by the named test instead.
-const SHOWN_ELSEWHERE: &[(Code, &str)] = &[(Code::SheetCellError, "tests/workbooks.rs")];
+const SHOWN_ELSEWHERE: &[(Code, &str)] =
+    &[(Code::SheetCellError, "tests/workbooks.rs"), (Code::SheetNumberFormat, "tests/workbooks.rs")];
 
 #[test]
 fn every_code_is_produced_by_its_own_example() {

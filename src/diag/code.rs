@@ -78,6 +78,10 @@ catalogue! {
     SheetCellError = "sheet-cell-error", Warning,
         "A cell holds an Excel error (#N/A, #REF!…) and is read as empty.",
         example: "read xlsx", "(a workbook whose cell holds =NA())";
+    /// XLS and ODS cells are read without their number formats (calamine reads those of XLSX only).
+    SheetNumberFormat = "sheet-number-format", Warning,
+        "A number in an XLS or ODS workbook is read without its cell format: leading zeros it shows (000042) are lost.",
+        example: "read xls", "(an Excel 97-2003 workbook holding a number)";
     /// No column feeds a field the target needs for every user.
     MapRequiredMissing = "map-required-missing", Error,
         "No column is mapped to a field the target requires (for example Username).",

@@ -291,7 +291,11 @@ fn read_range(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str, sink: &mut impl 
         for (j, cell) in cells.iter().enumerate() {
             let zero_pad = match cell {
                 Data::Int(_) | Data::Float(_) => {
+                    let first = styles.is_none();
                     let styles = styles.get_or_insert_with(|| number_styles(workbook, name));
+                    if first && styles.is_none() {
+                        sink.note(number_format_unread(row, first_col as usize + j));
+                    }
                     zero_pad(styles.as_ref(), (first_row + i as u32, first_col + j as u32))
                 }
                 _ => None,
@@ -301,6 +305,20 @@ fn read_range(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str, sink: &mut impl 
         sink.push(row, texts, None);
     }
     Ok(last_row)
+}
+
+/// The first number of an XLS or ODS sheet: said once, since its format, and so any leading
+/// zeros it shows, cannot be read.
+fn number_format_unread(row: u64, column: usize) -> Diagnostic {
+    let column = super::column_letter(column);
+    Diagnostic::new(
+        Code::SheetNumberFormat,
+        format!(
+            "Row {row}, column {column} holds a number, and numbers in .xls and .ods files are read without their format: leading zeros the program shows (000042) are lost. If a column holds IDs with leading zeros, save the sheet as .xlsx or \"CSV UTF-8\", or format the column as text."
+        ),
+    )
+    .at_row(row)
+    .at_column(column)
 }
 
 /// The styles of a sheet's cells, for XLSX (other formats keep none that muster reads).
