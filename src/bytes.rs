@@ -413,8 +413,23 @@ fn row_at(text: &[u8], end: u8) -> u64 {
 /// returns than line feeds in its first 64 KiB.
 fn ends_lines_in_lone_returns(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(1 << 16)];
-    let lone = sample.windows(2).filter(|pair| pair[0] == b'\r' && pair[1] != b'\n').count();
-    lone > 0 && lone > memchr::memchr_iter(b'\n', sample).count()
+    let (lone, _) = lone_returns(sample, 0, sample.len() == bytes.len());
+    !lone.is_empty() && lone.len() > memchr::memchr_iter(b'\n', sample).count()
+}
+
+/// Where carriage returns stand alone in `bytes[from..]`, and how far that is known (a return
+/// at the very end is not, unless `last`).
+pub(crate) fn lone_returns(bytes: &[u8], from: usize, last: bool) -> (Vec<usize>, usize) {
+    let mut settled = bytes.len();
+    let mut alone = Vec::new();
+    for i in memchr::memchr_iter(b'\r', bytes.get(from..).unwrap_or_default()).map(|i| from + i) {
+        match bytes.get(i + 1) {
+            Some(b'\n') => {}
+            None if !last => settled = i,
+            _ => alone.push(i),
+        }
+    }
+    (alone, settled)
 }
 
 /// BOM-less UTF-16 text has a NUL in every other byte of its ASCII characters.

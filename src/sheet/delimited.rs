@@ -1,6 +1,7 @@
 //! CSV, TSV and other delimited text, with the `csv` crate.
 
 use super::{ReadOptions, Sheet, SheetBuilder};
+use crate::bytes::lone_returns;
 use crate::diag::Diagnostic;
 use csv::{ByteRecord, ReaderBuilder};
 use std::borrow::Cow;
@@ -69,21 +70,6 @@ pub(crate) fn settle_line_endings(text: &mut String, from: usize, last: bool) ->
     let (alone, settled) = lone_returns(text.as_bytes(), from, last);
     feed_lines(text, &alone);
     settled
-}
-
-/// Where carriage returns stand alone in `bytes[from..]`, and how far that is known (a return
-/// at the very end is not, unless `last`).
-fn lone_returns(bytes: &[u8], from: usize, last: bool) -> (Vec<usize>, usize) {
-    let mut settled = bytes.len();
-    let mut alone = Vec::new();
-    for i in memchr::memchr_iter(b'\r', bytes.get(from..).unwrap_or_default()).map(|i| from + i) {
-        match bytes.get(i + 1) {
-            Some(b'\n') => {}
-            None if !last => settled = i,
-            _ => alone.push(i),
-        }
-    }
-    (alone, settled)
 }
 
 /// Turns the carriage returns at `at` into line feeds (one byte for one: nothing moves).

@@ -210,6 +210,7 @@ fn read_xlsx_cells(
             }
         }
     }
+    // Left to hand on: the last row read, and when gathering, every row (put in order first).
     gathered.extend(current);
     if gather {
         gathered.sort_by_key(|row| row.r);
