@@ -120,6 +120,8 @@ pub const FIELDS: &[FieldSpec] = &[
             "private email",
             "recoveryemail",
             "recovery email",
+            "other email",
+            "emails[type eq \"other\"].value",
         ],
     },
     FieldSpec { key: "emails.home", label: "Home email", synonyms: &["emails[type eq \"home\"].value"] },
@@ -562,6 +564,11 @@ mod tests {
             (None, Some("name.familyName"), None)
         );
         assert_eq!((mapped[8].as_deref(), mapped[9].as_deref()), (Some("phones.mobile"), Some("title")));
+        // SCIM's "other" email type, by path or by name, is the alternate email.
+        for header in ["emails[type eq \"other\"].value", "Other email", "Home email"] {
+            let want = if header.starts_with("Home") { "emails.home" } else { "emails.other" };
+            assert_eq!(fields(&[header])[0].as_deref(), Some(want), "{header}");
+        }
     }
 
     #[test]
