@@ -192,3 +192,38 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         assert!(stderr.is_empty(), "json {json}: {stderr}");
     }
 }
+
+/// A stream keeping few values in memory (`MUSTER_SPILL_AFTER`) writes the rest to temporary
+/// files and reports the same; a budget that is not a number is refused.
+#[test]
+fn a_csv_validated_with_values_spilled_to_disk_reports_the_same() {
+    let dir = std::env::temp_dir().join(format!("muster-cli-spill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("users.csv");
+    let mut text = String::from("Username,Email,Employee ID\n");
+    for i in 0..500 {
+        text.push_str(&format!("user{},user{i}@example.com,{:06}\n", if i % 100 == 99 { i - 50 } else { i }, i % 480));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let run = |budget: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_muster"));
+        command.args(["validate", "--json", csv.to_str().unwrap()]).env("TMPDIR", &dir);
+        if let Some(budget) = budget {
+            command.env("MUSTER_SPILL_AFTER", budget);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, in_memory, _) = run(None);
+    assert_eq!(code, Some(1));
+    assert_eq!(in_memory.matches("\"code\": \"duplicate-").count(), 25, "{in_memory}"); // 5 usernames, 20 ids
+    assert_eq!(run(Some("7")), (Some(1), in_memory, String::new()));
+    let (code, _, err) = run(Some("lots"));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("MUSTER_SPILL_AFTER must be a number of values (such as 1000000), not \"lots\""), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,8 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use muster::checks::{Spill, SpillFiles};
 use muster::sheet::ReadOptions;
-use muster::spreadsheet::stream::{SheetStream, StreamOptions};
+use muster::spreadsheet::stream::{Gathered, GatheredOnDisk, SheetStream, StreamHeader, StreamOptions, StreamUpdate};
 use muster::spreadsheet::{SheetOptions, check};
 use muster::{Code, Diagnostic, Format};
 
@@ -205,4 +206,109 @@ fn a_stream_counts_a_late_manager_once_where_no_manager_is_carried() {
     };
     assert_eq!(manager(&diagnostics), manager(&one_shot.report.diagnostics));
     assert!(manager(&diagnostics)[0].starts_with("Column \"Manager\", 1000 rows (2, 3, 4, 5, 6 and 995 more): "));
+}
+
+/// Everything a stream reports when it keeps `in_memory` values of each key before spilling them
+/// to files from `files`.
+fn streamed_spilling(bytes: &[u8], options: &SheetOptions, in_memory: usize, files: SpillFiles) -> Vec<Diagnostic> {
+    let flags = StreamOptions { part_rows: 2, ..StreamOptions::default() };
+    let stream = SheetStream::new(options.clone(), flags).spill(Spill::new(files, in_memory));
+    stream.run(bytes.chunks(64)).unwrap().into_iter().flat_map(|update| update.diagnostics).collect()
+}
+
+#[test]
+fn a_stream_spilling_duplicate_values_to_disk_finds_the_same_on_every_fixture() {
+    for (name, target) in CORPUS {
+        let bytes = fixture(name);
+        let options = options(name, target);
+        let one_shot = check(&bytes, &options).unwrap();
+        for in_memory in [1, 2, 3, 1000] {
+            let found = streamed_spilling(&bytes, &options, in_memory, Box::new(tempfile::tempfile));
+            assert_eq!(sorted(&found), sorted(&one_shot.report.diagnostics), "{name}, {in_memory} in memory");
+        }
+    }
+}
+
+/// Values repeated within a run, across runs, before and after a key starts spilling, three
+/// times, and twice in one row (two email columns: no batch duplicate) are reported as the
+/// in-memory check reports them, each later row naming the first; also when no file can be had.
+#[test]
+fn spilled_duplicate_values_are_merged_into_the_findings_of_the_in_memory_check() {
+    let mut csv = String::from("Username,Email,Other email,Employee ID\n");
+    for i in 0..3_000 {
+        let user = if i % 400 == 399 { format!("user{}", i - 397) } else { format!("user{i}") };
+        let other = if i % 7 == 0 { format!("u{i}@example.com") } else { format!("u{}@example.com", i % 1_000) };
+        let employee = if i % 250 == 3 { "000003".to_owned() } else { format!("{i:06}") };
+        csv.push_str(&format!("{user},u{i}@example.com,{other},{employee}\n"));
+    }
+    let options = options("big.csv", Format::JumpcloudCreate);
+    let one_shot = check(csv.as_bytes(), &options).unwrap();
+    let count = |code| one_shot.report.diagnostics.iter().filter(|d| d.code == code).count();
+    // 7 usernames, 11 employee ids, and the other email of 1,714 rows repeating an earlier row's email.
+    assert_eq!(
+        (count(Code::DuplicateUserName), count(Code::DuplicateEmployeeId), count(Code::DuplicateEmail)),
+        (7, 11, 1_714)
+    );
+    let opened = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = opened.clone();
+    let files: SpillFiles = Box::new(move || {
+        counted.set(counted.get() + 1);
+        tempfile::tempfile()
+    });
+    for (in_memory, files) in [(100, files), (1_000, Box::new(|| Err(std::io::Error::other("no disk"))) as SpillFiles)]
+    {
+        let found = streamed_spilling(csv.as_bytes(), &options, in_memory, files);
+        assert_eq!(sorted(&found), sorted(&one_shot.report.diagnostics), "{in_memory} in memory");
+    }
+    assert_eq!(opened.get(), 3); // a file for each key that spilled, holding its 30 or more runs
+}
+
+/// The report as the CLI writes it from findings gathered on disk (or held, with no file), and
+/// from findings gathered in memory.
+fn both_ways(updates: Vec<StreamUpdate>) -> (String, String, String) {
+    let mut in_memory = Gathered::default();
+    let report = updates.iter().cloned().find_map(|u| in_memory.add(u)).unwrap();
+    let gathered = |file: Option<std::fs::File>| {
+        let mut on_disk = GatheredOnDisk::new(file);
+        let report = updates.iter().cloned().find_map(|u| on_disk.add(u).unwrap()).unwrap();
+        let mut json = Vec::new();
+        report.write_json(&mut json).unwrap();
+        String::from_utf8(json).unwrap()
+    };
+    (serde_json::to_string_pretty(&report).unwrap(), gathered(Some(tempfile::tempfile().unwrap())), gathered(None))
+}
+
+#[test]
+fn findings_gathered_on_disk_give_the_report_gathered_in_memory_gives() {
+    for (name, target) in CORPUS {
+        let bytes = fixture(name);
+        let flags = StreamOptions { part_rows: 2, ..StreamOptions::default() };
+        let updates = SheetStream::new(options(name, target), flags).run(bytes.chunks(50)).unwrap();
+        let (want, on_disk, held) = both_ways(updates);
+        assert!(want.contains("\"code\""), "{name} has findings");
+        assert_eq!(on_disk, want, "{name}");
+        assert_eq!(held, want, "{name}");
+    }
+    // Findings of an update before the last one's (which a stream does not give) are sorted too;
+    // the last update's findings are merged in, after those that came earlier on a tie.
+    let at = |row, column: &str, message: &str| {
+        Diagnostic::new(Code::EmailInvalid, message).at_row(row).at_column(column.to_owned())
+    };
+    let header = StreamHeader {
+        header_row: 1,
+        headers: vec!["A".into(), "B".into()],
+        mapping: Vec::new(),
+        target: Format::Scim,
+        encoding: None,
+    };
+    let update = |diagnostics, done| StreamUpdate { diagnostics, done, ..StreamUpdate::default() };
+    for second in [vec![at(6, "A", "second")], vec![at(3, "A", "late")]] {
+        let updates = vec![
+            StreamUpdate { header: Some(header.clone()), ..update(vec![at(5, "B", "first"), at(4, "A", "x")], false) },
+            update(second, false),
+            update(vec![at(6, "A", "end"), at(1, "B", "mapping"), at(9, "B", "y")], true),
+        ];
+        let (want, on_disk, held) = both_ways(updates);
+        assert_eq!((&on_disk, &held), (&want, &want));
+    }
 }

@@ -270,9 +270,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
 
 fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
     let file = input.file.as_path();
-    let report = if sheet_by_name(file) {
-        validate_streaming(input)?
-    } else {
+    if sheet_by_name(file) {
+        return validate_streaming(input, json);
+    }
+    let report = {
         let bytes = read(file)?;
         if input.is_sheet(&bytes) {
             muster::spreadsheet::check_report(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?
@@ -304,8 +305,12 @@ fn sheet_by_name(file: &Path) -> bool {
     matches!(extension.as_deref(), Some("csv" | "tsv" | "txt" | "tab"))
 }
 
-/// Streams the file through the checker with a progress bar (drawn only on a terminal).
-fn validate_streaming(input: &InputArgs) -> Result<Report, Failure> {
+/// Streams the file through the checker with a progress bar (drawn only on a terminal). Memory
+/// stays flat: the values checked for batch duplicates and the findings go to temporary files
+/// once they are many (kept in memory should none be had), and the report is written as they are
+/// read back.
+fn validate_streaming(input: &InputArgs, json: bool) -> Result<bool, Failure> {
+    use muster::spreadsheet::stream::{GatheredOnDisk, SheetStream, StreamOptions};
     use std::io::Read;
     let file = input.file.as_path();
     let mut reader =
@@ -316,19 +321,44 @@ fn validate_streaming(input: &InputArgs) -> Result<Report, Failure> {
         indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let flags = muster::spreadsheet::stream::StreamOptions::default();
-    let mut stream = muster::spreadsheet::stream::SheetStream::new(input.sheet_options(input.format.into())?, flags);
-    let mut gathered = muster::spreadsheet::stream::Gathered::default();
+    let mut stream = SheetStream::new(input.sheet_options(input.format.into())?, StreamOptions::default())
+        .spill(muster::checks::Spill::new(Box::new(tempfile::tempfile), values_in_memory()?));
+    let mut gathered = GatheredOnDisk::new(tempfile::tempfile().ok());
     let mut buffer = vec![0u8; 1 << 20];
-    loop {
+    let report = loop {
         let n = reader.read(&mut buffer).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
         let update = if n == 0 { stream.finish() } else { stream.push(&buffer[..n]) }.map_err(Failure)?;
         bar.set_position(update.progress.bytes);
         bar.set_message(format!("{} rows, {} errors", update.progress.rows, update.progress.errors));
-        if let Some(report) = gathered.add(update) {
+        let added = gathered.add(update);
+        if let Some(report) =
+            added.map_err(|err| Failure(format!("cannot write the findings to a temporary file: {err}")))?
+        {
             bar.finish_and_clear();
-            return Ok(report);
+            break report;
         }
+    };
+    let (valid, s) = (report.valid(), report.summary);
+    let output = |err: std::io::Error| output_failed(&err, Path::new("the output"));
+    if json {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        report.write_json(&mut out).map_err(std::io::Error::from).map_err(output)?;
+        std::io::Write::write_all(&mut out, b"\n").and_then(|()| std::io::Write::flush(&mut out)).map_err(output)?;
+    } else {
+        print_diagnostics(file, report.diagnostics(), &mut std::io::stdout()).map_err(output)?;
+        out!("{}: {} record(s), {} error(s), {} warning(s)\n", file.display(), s.rows, s.errors, s.warnings)?;
+    }
+    Ok(valid)
+}
+
+/// Values of each kind (usernames, emails, ids) checked for batch duplicates that a stream keeps
+/// in memory before writing them to temporary files: `MUSTER_SPILL_AFTER`, else about 16 MB' worth.
+fn values_in_memory() -> Result<usize, Failure> {
+    match std::env::var("MUSTER_SPILL_AFTER") {
+        Err(_) => Ok(muster::checks::IN_MEMORY_VALUES),
+        Ok(text) => text.parse().map_err(|_| {
+            Failure(format!("MUSTER_SPILL_AFTER must be a number of values (such as 1000000), not \"{text}\""))
+        }),
     }
 }
 
@@ -393,7 +423,7 @@ fn convert(input: &InputArgs, to: Format, output: Option<&Path>) -> Result<bool,
     };
     let conversion = muster::conversion::convert_input(&bytes, to, &options).map_err(Failure)?;
     // Findings beside a converted body go to stderr; one that cannot be written is not worth stopping for.
-    let _ = print_diagnostics(file, &conversion.report.diagnostics, &mut std::io::stderr());
+    let _ = print_diagnostics(file, conversion.report.diagnostics.iter().map(Ok), &mut std::io::stderr());
     // With limits, one request per chunk.
     let body = match (conversion.chunks, conversion.body) {
         (Some(chunks), _) => serde_json::Value::Array(chunks),
@@ -439,7 +469,7 @@ fn plan(file: &Path, format: Format, limits: &LimitArgs, json: bool) -> Result<b
         out!("{}\n", to_json(&plan)?)?;
     } else {
         print_plan(&plan)?;
-        print_diagnostics(file, &plan.diagnostics, &mut std::io::stdout())
+        print_diagnostics(file, plan.diagnostics.iter().map(Ok), &mut std::io::stdout())
             .map_err(|err| output_failed(&err, Path::new("the output")))?;
     }
     Ok(plan.diagnostics.is_empty())
@@ -475,18 +505,24 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
 }
 
 fn print_report(file: &Path, report: &Report, unit: &str) -> Result<(), Failure> {
-    print_diagnostics(file, &report.diagnostics, &mut std::io::stdout())
+    print_diagnostics(file, report.diagnostics.iter().map(Ok), &mut std::io::stdout())
         .map_err(|err| output_failed(&err, Path::new("the output")))?;
     let s = report.summary;
     out!("{}: {} {unit}, {} error(s), {} warning(s)\n", file.display(), s.rows, s.errors, s.warnings)
 }
 
 /// Writes each finding as a line (to stdout, or to stderr beside a converted body).
-fn print_diagnostics(file: &Path, diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn print_diagnostics<D: std::borrow::Borrow<Diagnostic>>(
+    file: &Path,
+    diagnostics: impl IntoIterator<Item = std::io::Result<D>>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     // Stderr is unbuffered: a line per write call was a tenth of a 100k-user conversion.
     let mut out = std::io::BufWriter::new(out);
     for d in diagnostics {
+        let d = d?;
+        let d = d.borrow();
         let severity = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -9,13 +9,46 @@ mod patch_path;
 mod pointer;
 mod references;
 mod resources;
+#[cfg(feature = "spill")]
+mod spill;
 mod unique;
+
+/// Without files (the wasm builds), nothing spills: no `Spill` can be made, so every branch that
+/// would use one is left out of the build.
+#[cfg(not(feature = "spill"))]
+mod spill {
+    use super::unique::{Digest, Key};
+    use crate::diag::Diagnostic;
+
+    pub enum Spill {}
+
+    impl Spill {
+        pub(crate) fn spilling(&self, _: Key) -> bool {
+            match *self {}
+        }
+        pub(crate) fn full(&self, _: usize) -> bool {
+            match *self {}
+        }
+        pub(crate) fn start(&mut self, _: Key, _: Vec<(Digest, u32)>) {
+            match *self {}
+        }
+        pub(crate) fn gather(&mut self, _: Key, _: Digest, _: u32) {
+            match *self {}
+        }
+        pub(crate) fn finish(&mut self, _: &mut Vec<Diagnostic>) -> std::io::Result<()> {
+            match *self {}
+        }
+    }
+}
 
 pub(crate) use jumpcloud::{ATTRIBUTE_VALUE_MAX, USERNAME_WINDOWS_MAX, is_object_id, string_limit, username_problem};
 #[doc(hidden)]
 pub use patch_path::is_valid as is_valid_patch_path;
 pub(crate) use pointer::{Ptr, push_token};
 pub(crate) use resources::is_valid_email;
+pub use spill::Spill;
+#[cfg(feature = "spill")]
+pub use spill::{IN_MEMORY_VALUES, SpillFiles};
 pub(crate) use unique::{DigestMap, lowercase_digest};
 
 use crate::diag::{Code, Diagnostic, Report};
@@ -167,18 +200,30 @@ pub(crate) enum Expected {
 pub(crate) struct RowDuplicates {
     /// The first row of each value (rows past 4 billion read as the last).
     first: unique::FirstSeen<u32>,
+    /// Where values go past a budget (a stream of millions of rows); without it, all stay here.
+    spill: Option<Spill>,
 }
 
 impl RowDuplicates {
     /// Makes room for `rows` rows whose columns feed `fields` (a sheet held whole).
     pub(crate) fn expect(&mut self, rows: usize, fields: &[Option<String>]) {
         use unique::Key;
-        for key in [Key::UserName, Key::Email, Key::ExternalId, Key::EmployeeId] {
+        for key in Key::ALL {
             let columns = fields.iter().flatten().filter(|f| Key::of_field(f) == Some(key)).count();
             if columns > 0 {
                 self.first.reserve(key, columns.saturating_mul(rows));
             }
         }
+    }
+
+    /// Keeps no more than a budget of each key's values in memory, spilling the rest.
+    pub(crate) fn spill(&mut self, spill: Spill) {
+        self.spill = Some(spill);
+    }
+
+    /// The duplicates only the end can tell: those among values spilled to disk.
+    pub(crate) fn finish(&mut self, out: &mut Vec<Diagnostic>) -> std::io::Result<()> {
+        self.spill.as_mut().map_or(Ok(()), |spill| spill.finish(out))
     }
 
     /// Notes `records` (`rows[i]` being record i's row) and returns the duplicates among them and
@@ -196,9 +241,18 @@ impl RowDuplicates {
         use unique::Key;
         let row = u32::try_from(row).unwrap_or(u32::MAX);
         let mut note = |key: Key, value: &str| {
+            if let Some(spill) = self.spill.as_mut().filter(|s| s.spilling(key)) {
+                if let Some(digest) = key.noted(value) {
+                    spill.gather(key, digest, row);
+                }
+                return;
+            }
             // The same row listing a value twice (two email columns) is no batch duplicate.
             if let Some(first) = self.first.note(key, value, row).filter(|&first| first != row) {
                 out.push(key.row_duplicate(row, first));
+            }
+            if let Some(spill) = self.spill.as_mut().filter(|s| s.full(self.first.len(key))) {
+                spill.start(key, self.first.take(key));
             }
         };
         if let Some(name) = u.user_name() {

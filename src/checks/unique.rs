@@ -15,6 +15,8 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    pub(crate) const ALL: [Key; 4] = [Key::UserName, Key::Email, Key::ExternalId, Key::EmployeeId];
+
     fn code(self) -> Code {
         match self {
             Key::UserName => Code::DuplicateUserName,
@@ -34,6 +36,11 @@ impl Key {
             Key::UserName | Key::Email => digest(&crate::unicode::nfkc(raw).to_lowercase()),
             Key::ExternalId | Key::EmployeeId => digest(raw),
         }
+    }
+
+    /// The digest a value is noted by; none for an empty value (never a duplicate).
+    pub(crate) fn noted(self, raw: &str) -> Option<Digest> {
+        if crate::unicode::trim(raw).is_empty() { None } else { Some(self.digest(raw)) }
     }
 
     /// The key a sheet column feeding `field` gives values of (see `records::sheet`: every
@@ -198,16 +205,23 @@ impl<P: Copy> FirstSeen<P> {
     /// Notes `raw`, a value of `key`, at `at`; returns where it was seen first if it was seen
     /// before. Empty values are never noted.
     pub(crate) fn note(&mut self, key: Key, raw: &str, at: P) -> Option<P> {
-        if crate::unicode::trim(raw).is_empty() {
-            return None;
-        }
-        match self.first[key as usize].entry(key.digest(raw)) {
+        match self.first[key as usize].entry(key.noted(raw)?) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(at);
                 None
             }
             std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
         }
+    }
+
+    /// Values of `key` held.
+    pub(crate) fn len(&self, key: Key) -> usize {
+        self.first[key as usize].len()
+    }
+
+    /// Every value of `key` and where it was seen first, forgotten here.
+    pub(crate) fn take(&mut self, key: Key) -> Vec<(Digest, P)> {
+        std::mem::take(&mut self.first[key as usize]).into_iter().collect()
     }
 
     /// Makes room for `values` more values of `key` at once. A sheet held whole knows how many it

@@ -3,6 +3,7 @@
 //! finding is placed at the row and column the user sees. A check for findings alone writes into
 //! the body only the records the target's rules may find something in ([`quiet`]).
 
+mod gathered;
 mod lean;
 mod quiet;
 mod rows;
@@ -165,9 +166,13 @@ pub(crate) fn elements(mut body: Value) -> Vec<Value> {
 
 /// Top to bottom, and left to right within a row (row-level findings first).
 pub fn sort_findings(out: &mut [Diagnostic], headers: &[String]) {
-    let position =
-        |d: &Diagnostic| d.column.as_ref().and_then(|c| headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
-    out.sort_by_key(|d| (d.row.unwrap_or(0), position(d)));
+    out.sort_by_key(|d| sort_key(d, headers));
+}
+
+/// Where [`sort_findings`] puts a finding: its row, then its column's place (none first).
+pub(crate) fn sort_key(d: &Diagnostic, headers: &[String]) -> (u64, usize) {
+    let position = d.column.as_ref().and_then(|c| headers.iter().position(|h| h == c)).map_or(0, |p| p + 1);
+    (d.row.unwrap_or(0), position)
 }
 
 /// Gives each sent row its outcome from the upstream's answer: a SCIM BulkResponse (or an array

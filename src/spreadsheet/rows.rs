@@ -137,6 +137,18 @@ impl RowChecker {
         self.duplicates.expect(sheet.rows.len(), &self.fields);
     }
 
+    /// Spills the values checked for batch duplicates past a budget (a stream of any length).
+    pub(crate) fn spill(&mut self, spill: crate::checks::Spill) {
+        self.duplicates.spill(spill);
+    }
+
+    /// The batch duplicates among values spilled to disk, found once every row is in.
+    pub(crate) fn spilled_duplicates(&mut self, out: &mut Vec<Diagnostic>) -> Result<(), String> {
+        self.duplicates.finish(out).map_err(|err| {
+            format!("the values checked for batch duplicates could not be read back from the temporary files: {err}")
+        })
+    }
+
     /// Checks the next rows (in sheet order). Findings come back sorted by row. The rows' text is
     /// moved into the records (see [`from_rows`]): pass a copy of rows that are still needed.
     pub(crate) fn check(&mut self, rows: &mut [Row]) -> Part {

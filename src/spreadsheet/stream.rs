@@ -18,9 +18,11 @@
 //! still equal).
 
 use super::SheetOptions;
+pub use super::gathered::{Gathered, GatheredOnDisk, GatheredReport};
 use super::rows::RowChecker;
 use crate::bytes::{self, Kind, StreamDecoder};
-use crate::diag::{Diagnostic, Report, Severity};
+use crate::checks::Spill;
+use crate::diag::{Diagnostic, Severity};
 use crate::options::Format;
 use crate::records::columns::Proposal;
 use crate::sheet::{RecordCutter, Row, SheetBuilder, check_headers, delimiter_for, read_records, settle_line_endings};
@@ -96,30 +98,6 @@ pub struct StreamUpdate {
     pub done: bool,
 }
 
-/// A stream's updates gathered into the report a one-shot check gives: every finding, sorted top
-/// to bottom and left to right once the last update is in.
-#[derive(Debug, Default)]
-pub struct Gathered {
-    diagnostics: Vec<Diagnostic>,
-    headers: Vec<String>,
-}
-
-impl Gathered {
-    /// Takes the next update; the report when it is the last.
-    pub fn add(&mut self, update: StreamUpdate) -> Option<Report> {
-        if let Some(header) = update.header {
-            self.headers = header.headers;
-        }
-        self.diagnostics.extend(update.diagnostics);
-        if !update.done {
-            return None;
-        }
-        let mut diagnostics = std::mem::take(&mut self.diagnostics);
-        super::sort_findings(&mut diagnostics, &self.headers);
-        Some(Report::new(update.progress.rows, diagnostics))
-    }
-}
-
 /// A spreadsheet check fed in pieces: [`push`](SheetStream::push) bytes as they arrive, then
 /// [`finish`](SheetStream::finish).
 pub struct SheetStream {
@@ -127,6 +105,7 @@ pub struct SheetStream {
     flags: StreamOptions,
     stage: Stage,
     progress: Progress,
+    spill: Option<Spill>,
 }
 
 enum Stage {
@@ -160,11 +139,21 @@ struct Checking {
     checker: Option<RowChecker>,
     /// The encoding the text was read in; none for a workbook.
     encoding: Option<&'static str>,
+    /// Where the checker's batch-duplicate values go past a budget.
+    spill: Option<Spill>,
 }
 
 impl SheetStream {
     pub fn new(options: SheetOptions, flags: StreamOptions) -> Self {
-        SheetStream { options, flags, stage: Stage::Probe(Vec::new()), progress: Progress::default() }
+        SheetStream { options, flags, stage: Stage::Probe(Vec::new()), progress: Progress::default(), spill: None }
+    }
+
+    /// Keeps memory flat on delimited text of any length: past a budget, the values checked for
+    /// batch duplicates go to `spill`'s files, and the duplicates among them come in the last
+    /// update. (A workbook is held whole, and its rows are few enough for memory.)
+    pub fn spill(mut self, spill: Spill) -> Self {
+        self.spill = Some(spill);
+        self
     }
 
     pub fn progress(&self) -> Progress {
@@ -245,7 +234,7 @@ impl SheetStream {
             scanned: 0,
             settled,
             next_row: 1,
-            rows: Checking::new(read.header_row, Some(encoding)),
+            rows: Checking::new(read.header_row, Some(encoding), self.spill.take()),
         });
         text.parse_whole_records(&self.options, &self.flags, update)?;
         self.stage = Stage::Text(text);
@@ -366,8 +355,8 @@ impl Text {
 }
 
 impl Checking {
-    fn new(header_row: Option<u64>, encoding: Option<&'static str>) -> Self {
-        Checking { builder: SheetBuilder::new(header_row), checker: None, encoding }
+    fn new(header_row: Option<u64>, encoding: Option<&'static str>, spill: Option<Spill>) -> Self {
+        Checking { builder: SheetBuilder::new(header_row), checker: None, encoding, spill }
     }
 
     /// Checks a part once its rows are in.
@@ -377,8 +366,53 @@ impl Checking {
         }
     }
 
+    /// Checks the rows waiting, a part at a time (all of them at the end). The checker is made
+    /// once the header is known.
     fn check_waiting(&mut self, options: &SheetOptions, flags: &StreamOptions, update: &mut StreamUpdate, last: bool) {
-        check_parts(&mut self.builder, &mut self.checker, self.encoding, options, flags, update, last);
+        if self.checker.is_none() {
+            let Some((header_row, headers)) = self.builder.header().cloned() else { return };
+            check_headers(&headers, header_row, &mut update.diagnostics);
+            let mut checker = RowChecker::new(header_row, headers.clone(), options);
+            checker.keep_body = flags.body;
+            update.header = Some(StreamHeader {
+                header_row,
+                headers,
+                mapping: checker.mapping.clone(),
+                target: checker.target,
+                encoding: self.encoding.map(str::to_owned),
+            });
+            if let Some(spill) = self.spill.take() {
+                checker.spill(spill);
+            }
+            self.checker = Some(checker);
+        }
+        // Parts are cut every `part_rows` rows, wherever pushes end, as the one-shot check cuts
+        // them: what spans a cut (a reference cycle) is then found alike.
+        let part = flags.part_rows.max(1);
+        let whole_parts = self.builder.rows_waiting() / part * part;
+        if !last && whole_parts == 0 {
+            return;
+        }
+        let (mut rows, found) = if last { self.builder.take() } else { self.builder.take_first(whole_parts) };
+        update.diagnostics.extend(found);
+        let Some(checker) = &mut self.checker else { return };
+        // Rows are checked a part at a time (the reader calls in as each part fills, so this is
+        // mostly one), which keeps what checking holds (records, the written body) to one part. Rows
+        // handed back are checked as copies, since checking moves their text into the records.
+        for part_rows in rows.chunks_mut(part) {
+            let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
+            update.diagnostics.extend(part.diagnostics);
+            if flags.body {
+                update.body.extend(part.body);
+                update.body_rows.extend(part.body_rows);
+            }
+        }
+        update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
+        if flags.rows {
+            update.rows.extend(rows);
+        } else {
+            self.builder.recycle(rows);
+        }
     }
 
     /// What can only be said once every row is checked. `name` names the sheet, and `last_row`
@@ -391,7 +425,10 @@ impl Checking {
         update: &mut StreamUpdate,
     ) -> Result<(), String> {
         match self.checker {
-            Some(mut checker) => update.diagnostics.extend(checker.finish()),
+            Some(mut checker) => {
+                update.diagnostics.extend(checker.finish());
+                checker.spilled_duplicates(&mut update.diagnostics)?;
+            }
             None => {
                 // No header row: the one-shot reader says why (an empty file, a row past the end).
                 let (sheet, found) = self.builder.finish(name, last_row)?;
@@ -412,7 +449,7 @@ pub(crate) fn check_workbook(
     flags: &StreamOptions,
 ) -> Result<StreamUpdate, String> {
     let start = || WorkbookRows {
-        rows: Checking::new(options.read.header_row, None),
+        rows: Checking::new(options.read.header_row, None, None),
         update: StreamUpdate::default(),
         options,
         flags,
@@ -450,59 +487,5 @@ impl crate::sheet::RowSink for WorkbookRows<'_> {
 
     fn spare_row(&mut self) -> Vec<String> {
         self.rows.builder.spare_row()
-    }
-}
-
-/// Checks the rows waiting, a part at a time (all of them at the end). The checker is made in
-/// `slot` once the header is known; the text was read as `encoding`.
-fn check_parts(
-    builder: &mut SheetBuilder,
-    slot: &mut Option<RowChecker>,
-    encoding: Option<&str>,
-    options: &SheetOptions,
-    flags: &StreamOptions,
-    update: &mut StreamUpdate,
-    last: bool,
-) {
-    if slot.is_none() {
-        let Some((header_row, headers)) = builder.header().cloned() else { return };
-        check_headers(&headers, header_row, &mut update.diagnostics);
-        let mut checker = RowChecker::new(header_row, headers.clone(), options);
-        checker.keep_body = flags.body;
-        update.header = Some(StreamHeader {
-            header_row,
-            headers,
-            mapping: checker.mapping.clone(),
-            target: checker.target,
-            encoding: encoding.map(str::to_owned),
-        });
-        *slot = Some(checker);
-    }
-    // Parts are cut every `part_rows` rows, wherever pushes end, as the one-shot check cuts
-    // them: what spans a cut (a reference cycle) is then found alike.
-    let part = flags.part_rows.max(1);
-    let whole_parts = builder.rows_waiting() / part * part;
-    if !last && whole_parts == 0 {
-        return;
-    }
-    let (mut rows, found) = if last { builder.take() } else { builder.take_first(whole_parts) };
-    update.diagnostics.extend(found);
-    let Some(checker) = slot else { return };
-    // Rows are checked a part at a time (the reader calls in as each part fills, so this is
-    // mostly one), which keeps what checking holds (records, the written body) to one part. Rows
-    // handed back are checked as copies, since checking moves their text into the records.
-    for part_rows in rows.chunks_mut(part) {
-        let part = if flags.rows { checker.check(&mut part_rows.to_vec()) } else { checker.check(part_rows) };
-        update.diagnostics.extend(part.diagnostics);
-        if flags.body {
-            update.body.extend(part.body);
-            update.body_rows.extend(part.body_rows);
-        }
-    }
-    update.progress.rows += rows.len() as u64; // rows of this update; `count` adds them up
-    if flags.rows {
-        update.rows.extend(rows);
-    } else {
-        builder.recycle(rows);
     }
 }
