@@ -26,10 +26,13 @@ test("make dev serves page and API, relays to scim2-server, and Ctrl-C stops eve
   let output = "";
   dev.stdout.on("data", (d) => (output += d));
   dev.stderr.on("data", (d) => (output += d));
-  const exited = new Promise((resolve) => dev.on("exit", (code, signal) => resolve({ code, signal })));
+  let ended = null;
+  const exited = new Promise((resolve) => dev.on("exit", (code, signal) => resolve((ended = { code, signal }))));
 
   try {
-    await waitFor(() => output.includes("Press Ctrl-C to stop."), { timeoutMs: 540_000, intervalMs: 250, what: "make dev to be up" });
+    // A build that fails ends scripts/dev: that fails the test at once, with its output.
+    await waitFor(() => output.includes("Press Ctrl-C to stop.") || ended, { timeoutMs: 540_000, intervalMs: 250, what: "make dev to be up" });
+    assert.equal(ended, null, `make dev ended before it was up:\n${output.slice(-3000)}`);
     const base = `http://127.0.0.1:${port}`;
     assert.match(output, new RegExp(`muster is running at ${base}`));
 
