@@ -251,3 +251,38 @@ fn ods_and_xls_workbooks_are_read() {
         assert_eq!(Ok(report), check(&bytes, &options).map(|c| c.report), "{name}");
     }
 }
+
+/// calamine reads an .ods sheet into a grid as tall and wide as its values: a small file with
+/// one value far right or far down would ask for gigabytes and end the process (or the Worker's
+/// isolate). Such a sheet is refused before, naming the far cell; a stray value near the rest
+/// is read, and reported where it lies.
+#[test]
+fn an_ods_sheet_too_big_for_a_grid_is_refused_naming_the_far_cell() {
+    for (name, span, cell) in [
+        ("far-right.ods", "its values span 60,001 rows and 16,003 columns (A to WQM", "row 3, column WQM"),
+        ("far-down.ods", "its values span 1,000,004 rows and 16,003 columns (A to WQM", "row 1,000,004, column WQM"),
+    ] {
+        let bytes = bytes(name);
+        assert!(bytes.len() < 500_000, "{name} is a small file");
+        let options = SheetOptions { read: options(name), profile: None, target: Format::Scim };
+        for err in [
+            sheet_names(&bytes).unwrap_err(),
+            read(&bytes, &options.read).unwrap_err(),
+            check_report(&bytes, &options).unwrap_err(),
+        ] {
+            assert!(err.starts_with("the sheet \"Users\" is too big to read as .ods: "), "{name}: {err}");
+            assert!(err.contains(span) && err.contains(cell), "{name}: {err}");
+            assert!(err.ends_with("save the sheet as .xlsx or CSV, which are read a row at a time."), "{err}");
+        }
+    }
+    let bytes = bytes("near.ods");
+    let options = SheetOptions { read: options("near.ods"), profile: None, target: Format::Scim };
+    let report = check_report(&bytes, &options).unwrap();
+    let extra: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::SheetExtraCells)
+        .map(|d| (d.row, d.column.as_deref()))
+        .collect();
+    assert_eq!(extra, [(Some(3), Some("W"))]);
+}

@@ -3,6 +3,8 @@
 
 mod delimited;
 #[cfg(feature = "xlsx")]
+mod ods_extent;
+#[cfg(feature = "xlsx")]
 mod workbook;
 
 pub(crate) use delimited::{RecordCutter, delimiter_for, read_records, settle_line_endings};
@@ -269,7 +271,7 @@ pub(crate) fn extra_cell(number: u64, index: usize) -> Diagnostic {
 
 /// Excel's column letters: 0 → A, 25 → Z, 26 → AA.
 pub fn column_letter(index: usize) -> String {
-    let mut n = index + 1;
+    let mut n = index.saturating_add(1); // the last index names the one before it: no sheet is that wide
     let mut letters = Vec::new();
     while n > 0 {
         let rem = (n - 1) % 26;
