@@ -352,7 +352,7 @@ fn validate_streaming(input: &InputArgs, json: bool) -> Result<bool, Failure> {
 }
 
 /// Values of each kind (usernames, emails, ids) checked for batch duplicates that a stream keeps
-/// in memory before writing them to temporary files: `MUSTER_SPILL_AFTER`, else about 16 MB' worth.
+/// in memory before writing them to temporary files: `MUSTER_SPILL_AFTER`, else 262,144 (4 MB).
 fn values_in_memory() -> Result<usize, Failure> {
     match std::env::var("MUSTER_SPILL_AFTER") {
         Err(_) => Ok(muster::checks::IN_MEMORY_VALUES),

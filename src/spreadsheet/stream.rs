@@ -5,7 +5,8 @@
 //! the same reader as the one-shot path, and checked a part at a time by the same
 //! [`RowChecker`]. Memory holds the current part, plus what has to span parts: the values checked
 //! for batch duplicates and the usernames and emails a manager may name (a few dozen bytes per
-//! row, never the rows themselves). Workbooks (ZIP or OLE containers) cannot be read in pieces:
+//! row, never the rows themselves; with a [`Spill`], the values checked for batch duplicates go
+//! to files past a budget, so memory stays flat unless a column holds managers). Workbooks (ZIP or OLE containers) cannot be read in pieces:
 //! they are gathered, and [`finish`](SheetStream::finish) reads their rows one after another into
 //! the same checker, a part at a time (a stream that hands back the body reads the sheet whole
 //! first, so that every manager is known before the first row is written).
