@@ -130,7 +130,8 @@ proptest! {
     }
 
     /// Spreadsheet-ish bytes (delimiters, quotes, line breaks, UTF-8 and UTF-16 fragments), read
-    /// one-shot and as a stream cut anywhere: never a panic, and the same findings.
+    /// one-shot and as a stream cut anywhere (keeping values in memory, or spilling them to disk):
+    /// never a panic, and the same findings.
     #[test]
     fn arbitrary_sheets_stream_like_the_one_shot_check(
         bytes in prop::collection::vec(prop::sample::select(vec![b'a', b'@', b',', b';', b'"', b'\n', b'\r', b' ', b'1', 0xC3, 0xA9, 0xFF, 0xFE, 0]), 0..200),
@@ -140,16 +141,22 @@ proptest! {
         use muster::spreadsheet::{SheetOptions, check, stream::{SheetStream, StreamOptions}};
         let options = SheetOptions { read: muster::sheet::ReadOptions { filename: Some("x.csv".into()), ..Default::default() }, ..Default::default() };
         let one_shot = check(&bytes, &options);
-        let streamed = SheetStream::new(options, StreamOptions { rows: false, body: false, part_rows }).run(bytes.chunks(piece));
+        let flags = StreamOptions { rows: false, body: false, part_rows };
+        let streamed = SheetStream::new(options.clone(), flags).run(bytes.chunks(piece));
+        // Also with every value checked for batch duplicates but the first of each kind on disk.
+        let spill = muster::checks::Spill::new(Box::new(tempfile::tempfile), 1);
+        let spilled = SheetStream::new(options, flags).spill(spill).run(bytes.chunks(piece));
         prop_assert_eq!(streamed.is_err(), one_shot.is_err());
-        let found: Vec<_> = streamed.into_iter().flatten().flat_map(|update| update.diagnostics).collect();
+        prop_assert_eq!(spilled.is_err(), one_shot.is_err());
         if let Ok(one_shot) = one_shot {
             let key = |d: &muster::Diagnostic| (d.row, d.column.clone(), d.code, d.message.clone());
-            let mut a: Vec<_> = found.iter().map(key).collect();
             let mut b: Vec<_> = one_shot.report.diagnostics.iter().map(key).collect();
-            a.sort();
             b.sort();
-            prop_assert_eq!(a, b);
+            for updates in [streamed, spilled] {
+                let mut a: Vec<_> = updates.into_iter().flatten().flat_map(|update| update.diagnostics).map(|d| key(&d)).collect();
+                a.sort();
+                prop_assert_eq!(&a, &b);
+            }
         }
     }
 }
