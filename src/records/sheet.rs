@@ -27,16 +27,21 @@ const JC_INTEGERS: &[&str] = &["unix_uid", "unix_guid", "EnrollmentDays"];
 
 /// The bulkId muster gives the user of spreadsheet row `n`.
 pub fn row_bulk_id(row: u64) -> String {
-    numbered("row", row)
+    numbered(&["row"], row)
 }
 
-/// `prefix` followed by `n`, without the formatting machinery: two of these are made for every
-/// row of a sheet, and `format!` was a fourteenth of checking one.
-fn numbered(prefix: &str, n: impl itoa::Integer) -> String {
+/// `bulkId:rowN`: a reference to the user of spreadsheet row `n`.
+fn row_reference(row: u32) -> String {
+    numbered(&[BULK_ID_PREFIX, "row"], row)
+}
+
+/// `prefix` (in parts) followed by `n`, without the formatting machinery: a few of these are
+/// made for every row of a sheet, and `format!` was a fourteenth of checking one.
+fn numbered(prefix: &[&str], n: impl itoa::Integer) -> String {
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(n);
-    let mut text = String::with_capacity(prefix.len() + digits.len());
-    text.push_str(prefix);
+    let mut text = String::with_capacity(prefix.iter().map(|p| p.len()).sum::<usize>() + digits.len());
+    prefix.iter().for_each(|p| text.push_str(p));
     text.push_str(digits);
     text
 }
@@ -116,7 +121,7 @@ pub(crate) fn from_rows(
                 Some(id) => Action::Update { id },
                 None => Action::Create { bulk_id: Some(row_bulk_id(row.number)) },
             };
-            Record { index, pointer: numbered("/rows/", index), action, user }
+            Record { index, pointer: numbered(&["/rows/"], index), action, user }
         })
         .collect();
     (records, out)
@@ -161,7 +166,7 @@ impl ManagerIndex {
     /// `bulkId:rowN` when `value` names another row's user.
     pub(crate) fn reference(&self, value: &str, own_row: u64) -> Option<String> {
         match self.0.get(&lowercase_digest(value)) {
-            Some(&row) if u64::from(row) != own_row => Some(format!("{BULK_ID_PREFIX}{}", row_bulk_id(row.into()))),
+            Some(&row) if u64::from(row) != own_row => Some(row_reference(row)),
             _ => None,
         }
     }
