@@ -311,4 +311,13 @@ fn findings_gathered_on_disk_give_the_report_gathered_in_memory_gives() {
         let (want, on_disk, held) = both_ways(updates);
         assert_eq!((&on_disk, &held), (&want, &want));
     }
+    // Findings written before the header was known sorted without column places.
+    let updates = vec![
+        update(vec![at(2, "B", "before"), at(2, "A", "the header")], false),
+        StreamUpdate { header: Some(header), ..update(vec![at(3, "A", "after")], false) },
+        update(Vec::new(), true),
+    ];
+    let (want, on_disk, held) = both_ways(updates);
+    assert!(want.find("the header").unwrap() < want.find("before").unwrap());
+    assert_eq!((&on_disk, &held), (&want, &want));
 }

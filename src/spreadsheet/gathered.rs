@@ -42,8 +42,9 @@ pub struct GatheredOnDisk {
     file: Option<BufWriter<File>>,
     held: Vec<Diagnostic>,
     headers: Vec<String>,
-    /// Where the last finding written sorts.
+    /// Where the last finding written sorts, and how many were.
     last: (u64, usize),
+    written: u64,
     in_order: bool,
     errors: u64,
     warnings: u64,
@@ -58,6 +59,7 @@ impl GatheredOnDisk {
             held: Vec::new(),
             headers: Vec::new(),
             last: (0, 0),
+            written: 0,
             in_order: true,
             errors: 0,
             warnings: 0,
@@ -67,6 +69,8 @@ impl GatheredOnDisk {
     /// Takes the next update; the report when it is the last.
     pub fn add(&mut self, update: StreamUpdate) -> io::Result<Option<GatheredReport>> {
         if let Some(header) = update.header {
+            // Findings written before sort by columns without their places (not expected).
+            self.in_order &= self.written == 0;
             self.headers = header.headers;
         }
         let mut diagnostics = update.diagnostics;
@@ -88,6 +92,7 @@ impl GatheredOnDisk {
             let key = sort_key(d, &self.headers);
             self.in_order &= key >= self.last;
             self.last = key;
+            self.written += 1;
             serde_json::to_writer(&mut *file, d)?;
             file.write_all(b"\n")?;
         }
