@@ -252,12 +252,12 @@ fn ods_and_xls_workbooks_are_read() {
     }
 }
 
-/// calamine reads an .ods sheet into a grid as tall and wide as its values: a small file with
+/// calamine reads an .ods or .xls sheet into a grid as tall and wide as its values: a small file with
 /// one value far right or far down would ask for gigabytes and end the process (or the Worker's
 /// isolate). Such a sheet is refused before, naming the far cell; a stray value near the rest
 /// is read, and reported where it lies.
 #[test]
-fn an_ods_sheet_too_big_for_a_grid_is_refused_naming_the_far_cell() {
+fn an_ods_or_xls_sheet_too_big_for_a_grid_is_refused_naming_the_far_cell() {
     for (name, span, cell) in [
         ("far-right.ods", "its values span 60,001 rows and 16,003 columns (A to WQM", "row 3, column WQM"),
         ("far-down.ods", "its values span 1,000,004 rows and 16,003 columns (A to WQM", "row 1,000,004, column WQM"),
@@ -274,6 +274,14 @@ fn an_ods_sheet_too_big_for_a_grid_is_refused_naming_the_far_cell() {
             assert!(err.contains(span) && err.contains(cell), "{name}: {err}");
             assert!(err.ends_with("save the sheet as .xlsx or CSV, which are read a row at a time."), "{err}");
         }
+    }
+    // The same for .xls, whose sheets also say how big they are.
+    let xls = bytes("far.xls");
+    let xls_options = SheetOptions { read: options("far.xls"), profile: None, target: Format::Scim };
+    for err in [sheet_names(&xls).unwrap_err(), check_report(&xls, &xls_options).unwrap_err()] {
+        let span =
+            "the sheet \"Users\" is too big to read as .xls: its values span 65,536 rows and 256 columns (A to IV)";
+        assert!(err.starts_with(span) && err.contains("row 65,536, column IV"), "{err}");
     }
     let bytes = bytes("near.ods");
     let options = SheetOptions { read: options("near.ods"), profile: None, target: Format::Scim };

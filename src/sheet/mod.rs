@@ -3,7 +3,7 @@
 
 mod delimited;
 #[cfg(feature = "xlsx")]
-mod ods_extent;
+mod extent;
 #[cfg(feature = "xlsx")]
 mod workbook;
 

@@ -13,7 +13,7 @@ pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
 }
 
 fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
-    super::ods_extent::check(bytes)?;
+    super::extent::check(bytes)?;
     open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|err| format!("the workbook could not be opened: {err}"))
 }
 

@@ -164,9 +164,12 @@ test("npx muster validate runs the same wasm on a file, with the CLI's exit code
     assert.equal(wasm.status, native.status, `${name}: ${wasm.stderr}`);
     assert.deepEqual(JSON.parse(wasm.stdout), JSON.parse(native.stdout), name);
   }
-  // A small .ods whose values would span a grid of billions of cells is refused with the far
-  // cell named, not read until memory runs out (which traps the wasm).
+  // A small .ods or .xls whose values would span a grid of millions of cells is refused with the
+  // far cell named, not read until memory runs out (which traps the wasm).
   const far = run("validate", join(books, "far-right.ods"));
   assert.equal(far.status, 2, far.stderr);
   assert.match(far.stderr, /the sheet "Users" is too big to read as \.ods: .* row 3, column WQM\./);
+  const farXls = run("validate", join(books, "far.xls"));
+  assert.equal(farXls.status, 2, farXls.stderr);
+  assert.match(farXls.stderr, /the sheet "Users" is too big to read as \.xls: .* row 65,536, column IV\./);
 });
