@@ -346,7 +346,7 @@ fn validate_streaming(input: &InputArgs, json: bool) -> Result<bool, Failure> {
         std::io::Write::write_all(&mut out, b"\n").and_then(|()| std::io::Write::flush(&mut out)).map_err(output)?;
     } else {
         print_diagnostics(file, report.diagnostics(), &mut std::io::stdout()).map_err(output)?;
-        out!("{}: {} record(s), {} error(s), {} warning(s)\n", file.display(), s.rows, s.errors, s.warnings)?;
+        print_summary(file, s, "record(s)")?;
     }
     Ok(valid)
 }
@@ -507,7 +507,11 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
 fn print_report(file: &Path, report: &Report, unit: &str) -> Result<(), Failure> {
     print_diagnostics(file, report.diagnostics.iter().map(Ok), &mut std::io::stdout())
         .map_err(|err| output_failed(&err, Path::new("the output")))?;
-    let s = report.summary;
+    print_summary(file, report.summary, unit)
+}
+
+/// The last line of a report: what was read and how much was found.
+fn print_summary(file: &Path, s: muster::Summary, unit: &str) -> Result<(), Failure> {
     out!("{}: {} {unit}, {} error(s), {} warning(s)\n", file.display(), s.rows, s.errors, s.warnings)
 }
 

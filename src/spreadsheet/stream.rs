@@ -6,10 +6,11 @@
 //! [`RowChecker`]. Memory holds the current part, plus what has to span parts: the values checked
 //! for batch duplicates and the usernames and emails a manager may name (a few dozen bytes per
 //! row, never the rows themselves; with a [`Spill`], the values checked for batch duplicates go
-//! to files past a budget, so memory stays flat unless a column holds managers). Workbooks (ZIP or OLE containers) cannot be read in pieces:
-//! they are gathered, and [`finish`](SheetStream::finish) reads their rows one after another into
-//! the same checker, a part at a time (a stream that hands back the body reads the sheet whole
-//! first, so that every manager is known before the first row is written).
+//! to files past a budget, so memory stays flat unless a column holds managers). Workbooks (ZIP
+//! or OLE containers) cannot be read in pieces: they are gathered, and
+//! [`finish`](SheetStream::finish) reads their rows one after another into the same checker, a
+//! part at a time (a stream that hands back the body reads the sheet whole first, so that every
+//! manager is known before the first row is written).
 //!
 //! Parts are cut every [`StreamOptions::part_rows`] rows, as the one-shot check cuts them, so with
 //! the default the results equal the one-shot [`check`](super::check), in another order (each part

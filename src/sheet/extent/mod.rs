@@ -19,8 +19,12 @@ pub(crate) const MAX_GRID_CELLS: u64 = 2_000_000;
 /// more than [`MAX_GRID_CELLS`] cells. Other files, and files whose content cannot be read, pass:
 /// the reader says what is wrong with them.
 pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
-    ods::check(bytes)?;
-    xls::check(bytes)
+    use crate::bytes::{Kind, sniff};
+    match sniff(bytes, None) {
+        Kind::Xlsx | Kind::Ods => ods::check(bytes), // a ZIP: ODS if it holds content.xml
+        Kind::Xls => xls::check(bytes),
+        Kind::Delimited | Kind::Json => Ok(()),
+    }
 }
 
 /// The extent of one sheet's values: rows and columns from 0.

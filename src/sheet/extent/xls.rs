@@ -42,7 +42,7 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), String> {
 
 /// A sheet's name and where its records start.
 fn bound_sheet(data: &[u8], index: usize) -> Option<(usize, String)> {
-    let position = usize::try_from(u32::from_le_bytes(data.get(..4)?.try_into().ok()?)).ok()?;
+    let position = usize::try_from(long(data, 0)?).ok()?;
     // BIFF8: a ShortXLUnicodeString (length, then Latin-1 or UTF-16); any other, a number.
     let name = data.get(6..8).and_then(|head| {
         let (length, wide) = (usize::from(head[0]), head[1] & 1 == 1);
@@ -72,22 +72,21 @@ fn sheet(stream: &[u8], position: usize, name: &str) -> Result<(), String> {
             }
             continue;
         }
-        let at = |i: usize| data.get(i..i + 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
         match kind {
             BOF if seen_bof => depth += 1,
             BOF => seen_bof = true,
             EOF => break,
             DIMENSIONS => said = said.and(declared(data, name)),
             MUL_RK => {
-                let last = data.len().checked_sub(2).and_then(at);
-                if let (Some(row), Some(first), Some(last)) = (at(0), at(2), last)
+                let last = data.len().checked_sub(2).and_then(|i| word(data, i));
+                if let (Some(row), Some(first), Some(last)) = (word(data, 0), word(data, 2), last)
                     && last >= first
                 {
                     extent.take(row, 1, first, last - first + 1);
                 }
             }
             _ if CELLS.contains(&kind) => {
-                if let (Some(row), Some(column)) = (at(0), at(2)) {
+                if let (Some(row), Some(column)) = (word(data, 0), word(data, 2)) {
                     extent.take(row, 1, column, 1);
                 }
             }
@@ -100,11 +99,9 @@ fn sheet(stream: &[u8], position: usize, name: &str) -> Result<(), String> {
 
 /// The room calamine makes for the cells a Dimensions record says the sheet has.
 fn declared(data: &[u8], name: &str) -> Result<(), String> {
-    let word = |i: usize| data.get(i..i + 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
-    let long = |i: usize| data.get(i..i + 4).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
     let (first_row, end_row, first_column, end_column) = match data.len() {
-        10 => (word(0), word(2), word(4), word(6)),
-        14 | 16 => (long(0), long(4), word(8), word(10)),
+        10 => (word(data, 0), word(data, 2), word(data, 4), word(data, 6)),
+        14 | 16 => (long(data, 0), long(data, 4), word(data, 8), word(data, 10)),
         _ => return Ok(()), // calamine refuses the sheet
     };
     let (Some(first_row), Some(end_row), Some(mut first_column), Some(end_column)) =
@@ -138,6 +135,16 @@ fn declared(data: &[u8], name: &str) -> Result<(), String> {
     ))
 }
 
+/// The little-endian 16-bit number at byte `i` of `data` (BIFF's row, column and record fields).
+fn word(data: &[u8], i: usize) -> Option<u64> {
+    data.get(i..i.checked_add(2)?).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+/// The little-endian 32-bit number at byte `i` of `data`.
+fn long(data: &[u8], i: usize) -> Option<u64> {
+    data.get(i..i.checked_add(4)?).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+}
+
 /// BIFF records from a byte of the stream: (type, data) until the stream ends or a record is cut.
 struct Records<'a> {
     stream: &'a [u8],
@@ -155,8 +162,8 @@ impl<'a> Iterator for Records<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let head = self.stream.get(self.at..self.at.checked_add(4)?)?;
-        let kind = u16::from_le_bytes([head[0], head[1]]);
-        let length = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let (kind, length) = (word(head, 0)?, word(head, 2)?);
+        let (kind, length) = (u16::try_from(kind).ok()?, usize::try_from(length).ok()?);
         let start = self.at + 4;
         let data = self.stream.get(start..start + length)?;
         self.at = start + length;
