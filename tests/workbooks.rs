@@ -8,7 +8,7 @@
 
 use muster::sheet::{ReadOptions, read, read_workbook_cells, read_workbook_grid, sheet_names};
 use muster::spreadsheet::stream::{SheetStream, StreamOptions};
-use muster::spreadsheet::{SheetOptions, check, check_report};
+use muster::spreadsheet::{SheetOptions, check, check_report, check_report_xlsx};
 use muster::{Code, Format};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -141,6 +141,13 @@ fn a_workbook_checked_as_it_is_read_finds_what_the_whole_check_finds() {
                 let context = format!("{name}, header row {header_row:?}, {}", target.name());
                 let whole = check(&bytes, &options).map(|c| c.report);
                 assert_eq!(check_report(&bytes, &options), whole, "{context}");
+                // The CLI's way: read from the file as it is needed.
+                let file = std::fs::File::open(workbooks().join(name)).unwrap();
+                assert_eq!(
+                    check_report_xlsx(file, &options).transpose(),
+                    Some(whole.clone()),
+                    "{context}, from a file"
+                );
                 let Ok(whole) = whole else { continue };
                 let rows: Vec<u64> = read(&bytes, &options.read).unwrap().0.rows.iter().map(|r| r.number).collect();
                 for part_rows in [1, 7, 250] {
@@ -223,6 +230,19 @@ fn a_value_far_right_is_reported_not_padded_to() {
 /// OpenDocument and Excel 97-2003 workbooks are read too (through calamine's grid): rows numbered
 /// as the program shows them, numbers, dates and booleans as text, each finding at its cell.
 /// Their number formats cannot be read, so the first number says that leading zeros are lost.
+/// Only an XLSX workbook is read from its file as it is needed: anything else is read whole.
+#[test]
+fn only_xlsx_is_read_from_a_file() {
+    let options = |name: &str| SheetOptions { read: options(name), profile: None, target: Format::Scim };
+    let file = |name: &str| std::fs::File::open(workbooks().join(name)).unwrap();
+    assert!(check_report_xlsx(file("users-1900.xlsx"), &options("users-1900.xlsx")).unwrap().is_some());
+    for name in ["users.ods", "users.xls"] {
+        assert_eq!(check_report_xlsx(file(name), &options(name)), Ok(None), "{name}");
+    }
+    let csv = std::io::Cursor::new(b"Username,Email\njdoe,jdoe@example.com\n");
+    assert_eq!(check_report_xlsx(csv, &options("users.csv")), Ok(None));
+}
+
 #[test]
 fn ods_and_xls_workbooks_are_read() {
     for name in ["users.ods", "users.xls"] {

@@ -273,7 +273,9 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
     if sheet_by_name(file) {
         return validate_streaming(input, json);
     }
-    let report = {
+    let report = if let Some(report) = validate_workbook(input)? {
+        report
+    } else {
         let bytes = read(file)?;
         if input.is_sheet(&bytes) {
             muster::spreadsheet::check_report(&bytes, &input.sheet_options(input.format.into())?).map_err(Failure)?
@@ -297,6 +299,15 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
         print_report(file, &report, "record(s)")?;
     }
     Ok(report.valid)
+}
+
+/// An XLSX workbook's report, read from its file as it is needed rather than read whole first
+/// (the file would double a big workbook's memory); `None` when the file is not one.
+fn validate_workbook(input: &InputArgs) -> Result<Option<muster::Report>, Failure> {
+    let file = input.file.as_path();
+    let opened = std::fs::File::open(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
+    let options = input.sheet_options(input.format.into())?;
+    muster::spreadsheet::check_report_xlsx(std::io::BufReader::new(opened), &options).map_err(Failure)
 }
 
 /// Delimited text is validated as it is read, so files of any size fit in memory.

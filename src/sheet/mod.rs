@@ -10,7 +10,7 @@ mod workbook;
 pub(crate) use delimited::{RecordCutter, delimiter_for, read_records, settle_line_endings};
 pub use delimited::{read_delimited, sniff_delimiter};
 #[cfg(feature = "xlsx")]
-pub(crate) use workbook::{RowSink, Way, read_rows};
+pub(crate) use workbook::{RowSink, Way, open, open_xlsx, read_opened};
 #[cfg(feature = "xlsx")]
 pub use workbook::{read_workbook, read_workbook_cells, read_workbook_grid, sheet_names};
 

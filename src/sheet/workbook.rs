@@ -5,16 +5,24 @@
 use super::{ReadOptions, Sheet, SheetBuilder};
 use crate::diag::{Code, Diagnostic};
 use calamine::{Data, DataRef, Reader, Sheets, Style, StyleRange, Xlsx, XlsxError, open_workbook_auto_from_rs};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 
 /// The names of a workbook's sheets, in order.
 pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
     Ok(open(bytes)?.sheet_names())
 }
 
-fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
+pub(crate) fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
     super::extent::check(bytes)?;
     open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|err| format!("the workbook could not be opened: {err}"))
+}
+
+/// The XLSX workbook `source` holds, read from it as it is needed (a file: the workbook is then
+/// not held in memory); `None` when it holds none (another format, or a damaged file: read it
+/// whole then, for [`read_rows`] to say what it is or what is wrong). An XLSX needs no look over
+/// first (see `extent`), and is what opening the same bytes would find, as XLSX is tried before ODS.
+pub(crate) fn open_xlsx<RS: Read + Seek>(source: RS) -> Option<Sheets<RS>> {
+    Xlsx::new(source).ok().map(Sheets::Xlsx)
 }
 
 /// Reads one sheet (`options.sheet`, or the first) of a workbook.
@@ -110,7 +118,16 @@ pub(crate) fn read_rows<S: RowSink>(
     way: Way,
     start: impl Fn() -> S,
 ) -> Result<Option<(S, SheetEnd)>, String> {
-    let mut workbook = open(bytes)?;
+    read_opened(open(bytes)?, options, way, start)
+}
+
+/// [`read_rows`] of a workbook opened already.
+pub(crate) fn read_opened<RS: Read + Seek, S: RowSink>(
+    mut workbook: Sheets<RS>,
+    options: &ReadOptions,
+    way: Way,
+    start: impl Fn() -> S,
+) -> Result<Option<(S, SheetEnd)>, String> {
     let names = workbook.sheet_names();
     let name = match &options.sheet {
         Some(wanted) => names
@@ -151,8 +168,8 @@ fn unreadable(name: &str, err: XlsxError) -> Stop {
 /// a value right of it is reported and not kept. A row that comes after a later one (some writers
 /// split or reorder rows) stops the reading; read again with `gather`, every row is gathered, put
 /// in order (a row written in pieces merged) and then handed on.
-fn read_xlsx_cells(
-    xlsx: &mut Xlsx<Cursor<&[u8]>>,
+fn read_xlsx_cells<RS: Read + Seek>(
+    xlsx: &mut Xlsx<RS>,
     name: &str,
     sink: &mut impl RowSink,
     gather: bool,
@@ -278,7 +295,7 @@ impl RowsInOrder {
 }
 
 /// XLS and ODS sheets, through calamine's grid of the sheet's cells.
-fn read_range(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str, sink: &mut impl RowSink) -> Result<u64, String> {
+fn read_range<RS: Read + Seek>(workbook: &mut Sheets<RS>, name: &str, sink: &mut impl RowSink) -> Result<u64, String> {
     let range = workbook.worksheet_range(name).map_err(|err| format!("sheet \"{name}\" could not be read: {err}"))?;
     // The cells' number formats take a second pass over the sheet: made only once a cell holds
     // a number, the one kind of cell whose text depends on its format.
@@ -324,7 +341,7 @@ fn number_format_unread(row: u64, column: usize) -> Diagnostic {
 }
 
 /// The styles of a sheet's cells, for XLSX (other formats keep none that muster reads).
-fn number_styles(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Option<StyleRange> {
+fn number_styles<RS: Read + Seek>(workbook: &mut Sheets<RS>, name: &str) -> Option<StyleRange> {
     match workbook {
         Sheets::Xlsx(xlsx) => xlsx.worksheet_style(name).ok(),
         _ => None,

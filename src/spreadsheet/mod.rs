@@ -149,14 +149,33 @@ pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, Stri
     #[cfg(feature = "xlsx")]
     if let Kind::Xlsx | Kind::Ods | Kind::Xls = crate::bytes::sniff(bytes, options.read.filename.as_deref()) {
         // Read where it lies: a stream would gather a copy of the workbook first.
-        let mut update = stream::check_workbook(bytes, options, &stream::StreamOptions::default())?;
-        update.done = true;
-        return stream::Gathered::default().add(update).ok_or_else(|| "the check did not finish".to_owned());
+        return workbook_report(crate::sheet::open(bytes)?, options);
     }
     let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
     let mut gathered = stream::Gathered::default();
     let updates = stream.run(bytes.chunks(1 << 20))?;
     updates.into_iter().find_map(|update| gathered.add(update)).ok_or_else(|| "the stream did not finish".to_owned())
+}
+
+/// [`check_report`] of `source` when it holds an XLSX workbook, read from it as it is needed (a
+/// file: the workbook is not held in memory, which a big one would double); `Ok(None)` when it
+/// does not (read it whole then, and call [`check_report`]).
+#[cfg(feature = "xlsx")]
+pub fn check_report_xlsx<RS: std::io::Read + std::io::Seek>(
+    source: RS,
+    options: &SheetOptions,
+) -> Result<Option<Report>, String> {
+    crate::sheet::open_xlsx(source).map(|workbook| workbook_report(workbook, options)).transpose()
+}
+
+#[cfg(feature = "xlsx")]
+fn workbook_report<RS: std::io::Read + std::io::Seek>(
+    workbook: calamine::Sheets<RS>,
+    options: &SheetOptions,
+) -> Result<Report, String> {
+    let mut update = stream::check_workbook(workbook, options, &stream::StreamOptions::default())?;
+    update.done = true;
+    stream::Gathered::default().add(update).ok_or_else(|| "the check did not finish".to_owned())
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.

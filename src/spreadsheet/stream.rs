@@ -247,7 +247,7 @@ impl SheetStream {
         // A body needs every manager known before the first row is written (`know_managers`).
         #[cfg(feature = "xlsx")]
         if !self.flags.body {
-            *update = check_workbook(bytes, &self.options, &self.flags)?;
+            *update = check_workbook(crate::sheet::open(bytes)?, &self.options, &self.flags)?;
             return Ok(());
         }
         let (sheet, out) = crate::sheet::read(bytes, &self.options.read)?;
@@ -445,8 +445,8 @@ impl Checking {
 /// A workbook's rows checked a part at a time as they are read, none of them held after (with
 /// [`StreamOptions::rows`], they are handed back): everything a stream finds in the workbook.
 #[cfg(feature = "xlsx")]
-pub(crate) fn check_workbook(
-    bytes: &[u8],
+pub(crate) fn check_workbook<RS: std::io::Read + std::io::Seek>(
+    workbook: calamine::Sheets<RS>,
     options: &SheetOptions,
     flags: &StreamOptions,
 ) -> Result<StreamUpdate, String> {
@@ -456,7 +456,7 @@ pub(crate) fn check_workbook(
         options,
         flags,
     };
-    let (mut sink, end) = crate::sheet::read_rows(bytes, &options.read, crate::sheet::Way::Cells, start)?
+    let (mut sink, end) = crate::sheet::read_opened(workbook, &options.read, crate::sheet::Way::Cells, start)?
         .ok_or("the sheet could not be read")?;
     sink.rows.check_waiting(options, flags, &mut sink.update, true);
     sink.rows.finish(end.name, end.last_row, options, &mut sink.update)?;
