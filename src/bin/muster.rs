@@ -302,12 +302,56 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
 }
 
 /// An XLSX workbook's report, read from its file as it is needed rather than read whole first
-/// (the file would double a big workbook's memory); `None` when the file is not one.
+/// (the file would double a big workbook's memory); `None` when the file is not one. Once the
+/// workbook is open, the progress bar follows how far into the file calamine has read the sheet.
 fn validate_workbook(input: &InputArgs) -> Result<Option<muster::Report>, Failure> {
     let file = input.file.as_path();
     let opened = std::fs::File::open(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
     let options = input.sheet_options(input.format.into())?;
-    muster::spreadsheet::check_report_xlsx(std::io::BufReader::new(opened), &options).map_err(Failure)
+    let bar = progress_bar(&opened);
+    // Hidden while the workbook is opened: its parts are read from the end of the file back.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    let source = Progress { inner: std::io::BufReader::new(opened), at: 0, bar: bar.clone() };
+    let Some(workbook) = muster::spreadsheet::XlsxWorkbook::open(source) else { return Ok(None) };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let report = workbook.check_report(&options).map_err(Failure);
+    bar.finish_and_clear();
+    report.map(Some)
+}
+
+/// A progress bar over the bytes of `file`, drawn only when stderr is a terminal.
+fn progress_bar(file: &std::fs::File) -> indicatif::ProgressBar {
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// A reader that moves a progress bar to where it has read to.
+struct Progress<R> {
+    inner: R,
+    /// Where the next read starts.
+    at: u64,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: std::io::Read> std::io::Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at += n as u64;
+        self.bar.set_position(self.at);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Seek> std::io::Seek for Progress<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.at = self.inner.seek(to)?;
+        Ok(self.at)
+    }
 }
 
 /// Delimited text is validated as it is read, so files of any size fit in memory.
@@ -326,12 +370,7 @@ fn validate_streaming(input: &InputArgs, json: bool) -> Result<bool, Failure> {
     let file = input.file.as_path();
     let mut reader =
         std::fs::File::open(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
-    let total = reader.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = progress_bar(&reader);
     let mut stream = SheetStream::new(input.sheet_options(input.format.into())?, StreamOptions::default())
         .spill(muster::checks::Spill::new(Box::new(tempfile::tempfile), values_in_memory()?));
     let mut gathered = GatheredOnDisk::new(tempfile::tempfile().ok());

@@ -157,15 +157,23 @@ pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, Stri
     updates.into_iter().find_map(|update| gathered.add(update)).ok_or_else(|| "the stream did not finish".to_owned())
 }
 
-/// [`check_report`] of `source` when it holds an XLSX workbook, read from it as it is needed (a
-/// file: the workbook is not held in memory, which a big one would double); `Ok(None)` when it
-/// does not (read it whole then, and call [`check_report`]).
+/// An XLSX workbook read from a reader as it is needed (a file: the workbook is not held in
+/// memory, which a big one would double).
 #[cfg(feature = "xlsx")]
-pub fn check_report_xlsx<RS: std::io::Read + std::io::Seek>(
-    source: RS,
-    options: &SheetOptions,
-) -> Result<Option<Report>, String> {
-    crate::sheet::open_xlsx(source).map(|workbook| workbook_report(workbook, options)).transpose()
+pub struct XlsxWorkbook<RS>(calamine::Sheets<RS>);
+
+#[cfg(feature = "xlsx")]
+impl<RS: std::io::Read + std::io::Seek> XlsxWorkbook<RS> {
+    /// The XLSX workbook `source` holds; `None` when it holds none (read it whole then, and call
+    /// [`check_report`], which says what it is or what is wrong with it).
+    pub fn open(source: RS) -> Option<Self> {
+        crate::sheet::open_xlsx(source).map(XlsxWorkbook)
+    }
+
+    /// [`check_report`] of the workbook.
+    pub fn check_report(self, options: &SheetOptions) -> Result<Report, String> {
+        workbook_report(self.0, options)
+    }
 }
 
 #[cfg(feature = "xlsx")]
