@@ -97,7 +97,7 @@ impl Lean {
             if !value.is_empty() {
                 shape |= 1 << bit;
                 // A reference names "bulkId:…": text without a colon is none (most text).
-                refers |= value.bytes().any(|b| b == b':') && reference_target(value).is_some();
+                refers |= memchr::memchr(b':', value.as_bytes()).is_some() && reference_target(value).is_some();
             }
             values.push(value);
         }

@@ -155,12 +155,15 @@ impl RowChecker {
         if rows.is_empty() {
             return Part { diagnostics: Vec::new(), body: Vec::new(), body_rows: Vec::new() };
         }
-        for row in rows.iter() {
-            for (c, cell) in row.cells.iter().enumerate() {
-                if let Some(seen) = self.has_values.get_mut(c)
-                    && !*seen
-                {
-                    *seen = !crate::unicode::trim(cell).is_empty();
+        // Once every column has shown a value (most sheets, in their first rows), no cell need be looked at.
+        if self.has_values.contains(&false) {
+            for row in rows.iter() {
+                for (c, cell) in row.cells.iter().enumerate() {
+                    if let Some(seen) = self.has_values.get_mut(c)
+                        && !*seen
+                    {
+                        *seen = !crate::unicode::trim(cell).is_empty();
+                    }
                 }
             }
         }
