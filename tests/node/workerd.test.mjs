@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { ROOT, VERSION } from "../support/stack.mjs";
 
-test("the package validates inside workerd", { timeout: 60_000 }, async () => {
+test("the package (muster and muster/validate) validates inside workerd", { timeout: 60_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "muster-workerd-"));
   execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
     join(ROOT, "tests/node/workerd/consumer.mjs"),
@@ -19,7 +19,7 @@ test("the package validates inside workerd", { timeout: 60_000 }, async () => {
     "--platform=neutral",
     "--conditions=workerd,worker,browser",
     "--loader:.wasm=copy",
-    "--asset-names=[name]",
+    "--asset-names=[name]-[hash]",
     `--outfile=${join(out, "worker.mjs")}`,
     "--log-level=warning",
   ]);
@@ -45,6 +45,7 @@ test("the package validates inside workerd", { timeout: 60_000 }, async () => {
       [3, "Username", "jc-username-invalid"],
     ]);
     assert.equal(body.streamedErrors, 2);
+    assert.deepEqual(body.lean, body.report, "muster/validate finds the same");
   } finally {
     await mf.dispose();
   }

@@ -3,6 +3,7 @@
 import { SheetValidator, checkRows, checkSheet, convert, plan, proposeMapping, validate, version } from "muster";
 import type { Diagnostic, Plan, Proposal, Report, SheetCheck, StreamUpdate } from "muster";
 import { sheetNames } from "muster/xlsx";
+import * as validateOnly from "muster/validate";
 
 const report: Report = validate('{"Operations": []}', { format: "scim" });
 const first: Diagnostic | undefined = report.diagnostics[0];
@@ -27,4 +28,9 @@ const names: string[] = sheetNames(new Uint8Array(), undefined);
 // @ts-expect-error: a format outside the union is a type error
 validate("{}", { format: "xml" });
 
-export const used = [version(), where, fields, confident, errors, requests, chunks.chunks.length, done, again, names];
+// The validator entry: the same checks, typed the same; nothing that sends.
+const lean: Report = validateOnly.validate("Username\njdoe\n", { format: "jumpcloud-create" });
+// @ts-expect-error: muster/validate has no convert
+validateOnly.convert("{}", "scim", undefined);
+
+export const used = [version(), lean, where, fields, confident, errors, requests, chunks.chunks.length, done, again, names];
