@@ -3,7 +3,8 @@
 // Exit status as the native CLI: 0 valid, 1 invalid, 2 usage or I/O error.
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { checkSheet, validate, version } from "../dist/node.js";
+// The validator entry: the smallest wasm that checks JSON and delimited text.
+import { checkSheet, validate, version } from "../dist/validate/node.js";
 
 const USAGE = "usage: muster validate FILE [--format auto|scim|oracle|jumpcloud-create|jumpcloud-update] [--json]\n       muster --version";
 
