@@ -153,6 +153,12 @@ test("JumpCloud's headers and parameters are checked as JumpCloud checks them", 
   assert.equal(suppress.status, 400);
 });
 
+test("a body over 8 MiB is refused with 413 and its size", async () => {
+  const res = await api("/bulk/users", { method: "POST", body: `[${" ".repeat(8 * 1024 * 1024)}]` });
+  assert.equal(res.status, 413);
+  assert.match((await res.json()).message, /The body is 8388610 bytes; muster takes up to 8388608 bytes per request/);
+});
+
 test("auth and tenants: no key is 401, another tenant's job is 404, a SCIM tenant is pointed to /scim/v2", async () => {
   const res = await api("/bulk/users", { method: "POST", body: JSON.stringify([newHire(901)]) });
   const { jobId } = await res.json();

@@ -153,6 +153,31 @@ test("ServiceProviderConfig advertises muster's own bulk limits", async () => {
   assert.equal((await api("/scim/v2/ServiceProviderConfig", { key: null })).status, 401);
 });
 
+test("a body over the limit is refused with 413 whether its length is declared or streamed, and the connection serves on", async () => {
+  const limit = 8 * 1024 * 1024;
+  const declared = await api("/scim/v2/Bulk", { method: "POST", body: "x".repeat(limit + 1) });
+  assert.equal(declared.status, 413);
+  assert.match((await declared.json()).detail, new RegExp(`The payload is ${limit + 1} bytes, over the maxPayloadSize \\(${limit} bytes\\)`));
+  // Sent in pieces without a Content-Length: counted as it arrives, and not kept past the limit.
+  const piece = new Uint8Array(64 * 1024).fill(0x78);
+  let sent = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (sent >= limit + piece.length) return controller.close();
+      controller.enqueue(piece);
+      sent += piece.length;
+    },
+  });
+  const streamed = await api("/scim/v2/Bulk", { method: "POST", body, duplex: "half" });
+  assert.equal(streamed.status, 413);
+  assert.match((await streamed.json()).detail, new RegExp(`The payload is ${limit + piece.length} bytes`));
+  // A body just at the limit is read whole (and then checked: it is no JSON).
+  const atLimit = await api("/scim/v2/Bulk", { method: "POST", body: "x".repeat(limit) });
+  assert.equal(atLimit.status, 400);
+  const res = await api("/scim/v2/Bulk", { method: "POST", body: createUsers("after.limit") });
+  assert.equal(res.status, 200);
+});
+
 test("each tenant's payloads are checked in its upstream's dialect (RFC 7644 or Oracle HCM)", async () => {
   const rfc = createUsers("dialect.rfc");
   const oracle = rfc.replaceAll(USER_URN, "urn:scim:schemas:core:2.0:User");

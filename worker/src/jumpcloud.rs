@@ -45,14 +45,13 @@ async fn submit(
         ));
     }
     // The body is read before any refusal: answering first makes the server drop the connection.
-    let body = req.bytes().await?;
+    let body = crate::body::read_up_to(&mut req, MAX_BODY_BYTES).await?;
     let params = params(&req)?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::TooLarge(format!(
-            "The body is {} bytes; muster takes up to {MAX_BODY_BYTES} bytes per request. Split the users into several requests.",
-            body.len()
-        )));
-    }
+    let body = body.map_err(|size| {
+        ApiError::TooLarge(format!(
+            "The body is {size} bytes; muster takes up to {MAX_BODY_BYTES} bytes per request. Split the users into several requests."
+        ))
+    })?;
     let format = if dialect == Dialect::JumpcloudUpdate { Format::JumpcloudUpdate } else { Format::JumpcloudCreate };
     let (users, report) = checked_body(&body, &Options { format, ..Options::default() })?;
     let plan = muster::plan::plan_jumpcloud(users, tenant.upstream.limits());

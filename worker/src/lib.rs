@@ -1,6 +1,7 @@
 //! muster's Cloudflare Worker: events and routes only. Every rule lives in the core crate.
 
 mod auth;
+mod body;
 mod cors;
 mod error;
 mod jobs;

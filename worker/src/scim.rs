@@ -11,12 +11,11 @@ const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 const MAX_OPERATIONS: usize = 100_000;
 
 pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
-    let body = req.bytes().await?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::TooLarge(format!(
-            "The payload exceeds the maxPayloadSize ({MAX_BODY_BYTES} bytes). Split it into smaller requests."
-        )));
-    }
+    let body = crate::body::read_up_to(&mut req, MAX_BODY_BYTES).await?.map_err(|size| {
+        ApiError::TooLarge(format!(
+            "The payload is {size} bytes, over the maxPayloadSize ({MAX_BODY_BYTES} bytes). Split it into smaller requests."
+        ))
+    })?;
     let format = tenant.upstream.scim_format().ok_or_else(|| {
         ApiError::BadRequest(
             "This API key's upstream is JumpCloud: send users to POST /api/v2/bulk/users instead.".to_owned(),

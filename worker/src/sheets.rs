@@ -16,14 +16,14 @@ use worker::{Request, Response, RouteContext};
 const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
 
 pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
+    // The body is read before any refusal (see `body`).
+    let bytes = crate::body::read_up_to(&mut req, MAX_SHEET_BYTES).await?;
     let options = sheet_options(&req, &tenant)?;
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_SHEET_BYTES {
-        return Err(ApiError::TooLarge(format!(
-            "The file is {} bytes; jobs take spreadsheets up to {MAX_SHEET_BYTES} bytes. Split it into several files.",
-            bytes.len()
-        )));
-    }
+    let bytes = bytes.map_err(|size| {
+        ApiError::TooLarge(format!(
+            "The file is {size} bytes; jobs take spreadsheets up to {MAX_SHEET_BYTES} bytes. Split it into several files."
+        ))
+    })?;
     let check = muster::spreadsheet::check(&bytes, &options).map_err(ApiError::BadRequest)?;
     if !check.report.valid {
         return Err(ApiError::Invalid(check.report));
