@@ -321,3 +321,20 @@ fn findings_gathered_on_disk_give_the_report_gathered_in_memory_gives() {
     assert!(want.find("the header").unwrap() < want.find("before").unwrap());
     assert_eq!((&on_disk, &held), (&want, &want));
 }
+
+/// `measure` gives the report-only check's report, and the sheet's size: its rows and the columns
+/// mapped to a field (an unmapped column counts for nothing), as the sheet's own check sees them.
+#[test]
+fn a_sheet_is_measured_by_its_rows_and_mapped_columns() {
+    let options = options("users.csv", Format::Scim);
+    let csv = b"Username,Email,Favourite colour,First Name\njdoe,jdoe@example.com,green,John\n\nasmith,bad,blue,Ann\n";
+    let (report, size) = muster::spreadsheet::measure(csv, &options).unwrap();
+    assert_eq!(report, muster::spreadsheet::check_report(csv, &options).unwrap());
+    assert_eq!(size, muster::spreadsheet::SheetSize { rows: 2, mapped_columns: 3 });
+    assert_eq!(size.mapped_cells(), 6);
+    let checked = check(csv, &options).unwrap();
+    assert_eq!(checked.report, report);
+    assert_eq!(checked.mapping.iter().filter(|p| p.field.is_some()).count(), size.mapped_columns);
+    let (_, empty) = muster::spreadsheet::measure(b"", &options).unwrap();
+    assert_eq!(empty, muster::spreadsheet::SheetSize { rows: 0, mapped_columns: 0 });
+}

@@ -234,6 +234,11 @@ fn only_xlsx_is_read_from_a_file() {
     let file = |name: &str| std::fs::File::open(workbooks().join(name)).unwrap();
     let report = XlsxWorkbook::open(file("users-1900.xlsx")).unwrap().check_report(&options("users-1900.xlsx"));
     assert_eq!(report.unwrap().summary.rows, 2);
+    // Measured as the whole check maps it.
+    let (_, size) = muster::spreadsheet::measure(&bytes("users-1900.xlsx"), &options("users-1900.xlsx")).unwrap();
+    let mapped = check(&bytes("users-1900.xlsx"), &options("users-1900.xlsx")).unwrap().mapping;
+    assert_eq!((size.rows, size.mapped_columns), (2, mapped.iter().filter(|p| p.field.is_some()).count()));
+    assert!(size.mapped_columns >= 3, "{size:?}");
     for name in ["users.ods", "users.xls"] {
         assert!(XlsxWorkbook::open(file(name)).is_none(), "{name}");
     }

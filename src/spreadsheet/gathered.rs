@@ -15,6 +15,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 pub struct Gathered {
     diagnostics: Vec<Diagnostic>,
     headers: Vec<String>,
+    mapped_columns: usize,
 }
 
 impl Gathered {
@@ -22,6 +23,7 @@ impl Gathered {
     pub fn add(&mut self, update: StreamUpdate) -> Option<Report> {
         if let Some(header) = update.header {
             self.headers = header.headers;
+            self.mapped_columns = header.mapping.iter().filter(|p| p.field.is_some()).count();
         }
         self.diagnostics.extend(update.diagnostics);
         if !update.done {
@@ -30,6 +32,11 @@ impl Gathered {
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         sort_findings(&mut diagnostics, &self.headers);
         Some(Report::new(update.progress.rows, diagnostics))
+    }
+
+    /// The columns the header's mapping feeds to a field (0 before the header).
+    pub fn mapped_columns(&self) -> usize {
+        self.mapped_columns
     }
 }
 

@@ -146,15 +146,45 @@ pub(crate) const PART_ROWS: usize = 250;
 /// sheet is held beyond the rows being checked, which keeps memory at about twice the file
 /// instead of six times, and each part is checked while its text is still in the CPU's cache.
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
+    measure(bytes, options).map(|(report, _)| report)
+}
+
+/// How big a sheet is, for what building its body will take: a body holds about one value per
+/// mapped cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SheetSize {
+    /// Data rows.
+    pub rows: u64,
+    /// Columns the mapping feeds to a field.
+    pub mapped_columns: usize,
+}
+
+impl SheetSize {
+    /// The cells a body is built from.
+    pub fn mapped_cells(&self) -> u64 {
+        self.rows.saturating_mul(self.mapped_columns as u64)
+    }
+}
+
+/// [`check_report`], and the sheet's size: what a caller with little memory (a Worker's isolate)
+/// needs to know before building the body with [`check`].
+pub fn measure(bytes: &[u8], options: &SheetOptions) -> Result<(Report, SheetSize), String> {
     #[cfg(feature = "xlsx")]
     if let Kind::Xlsx | Kind::Ods | Kind::Xls = crate::bytes::sniff(bytes, options.read.filename.as_deref()) {
         // Read where it lies: a stream would gather a copy of the workbook first.
         return workbook_report(crate::sheet::open(bytes)?, options);
     }
     let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
-    let mut gathered = stream::Gathered::default();
     let updates = stream.run(bytes.chunks(1 << 20))?;
-    updates.into_iter().find_map(|update| gathered.add(update)).ok_or_else(|| "the stream did not finish".to_owned())
+    gathered_size(updates)
+}
+
+/// The report and size the updates of a stream give.
+fn gathered_size(updates: impl IntoIterator<Item = stream::StreamUpdate>) -> Result<(Report, SheetSize), String> {
+    let mut gathered = stream::Gathered::default();
+    let report = updates.into_iter().find_map(|update| gathered.add(update)).ok_or("the check did not finish")?;
+    let size = SheetSize { rows: report.summary.rows, mapped_columns: gathered.mapped_columns() };
+    Ok((report, size))
 }
 
 /// An XLSX workbook read from a reader as it is needed (a file: the workbook is not held in
@@ -172,7 +202,7 @@ impl<RS: std::io::Read + std::io::Seek> XlsxWorkbook<RS> {
 
     /// [`check_report`] of the workbook.
     pub fn check_report(self, options: &SheetOptions) -> Result<Report, String> {
-        workbook_report(self.0, options)
+        workbook_report(self.0, options).map(|(report, _)| report)
     }
 }
 
@@ -180,10 +210,10 @@ impl<RS: std::io::Read + std::io::Seek> XlsxWorkbook<RS> {
 fn workbook_report<RS: std::io::Read + std::io::Seek>(
     workbook: calamine::Sheets<RS>,
     options: &SheetOptions,
-) -> Result<Report, String> {
+) -> Result<(Report, SheetSize), String> {
     let mut update = stream::check_workbook(workbook, options, &stream::StreamOptions::default())?;
     update.done = true;
-    stream::Gathered::default().add(update).ok_or_else(|| "the check did not finish".to_owned())
+    gathered_size([update])
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.

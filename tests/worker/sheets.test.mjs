@@ -51,6 +51,23 @@ test("a file over 20 MiB is refused with 413 and its size, a bad option after th
   assert.equal(badOption.status, 400);
 });
 
+test("a sheet too big to build a job from in the Worker's memory is refused with where to split it; its findings come first", async () => {
+  const rows = (n) => Array.from({ length: n }, (_, i) => `big.${i},big.${i}@example.com,Given,Family`);
+  const header = "Username,Email,First Name,Last Name";
+  // 25,001 rows of 4 mapped columns: 100,004 cells, over the 100,000 a job takes.
+  const big = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: [header, ...rows(25_001)].join("\n") });
+  assert.equal(big.status, 413);
+  assert.equal((await big.json()).detail,
+    "The sheet has 25001 rows of 4 mapped columns (100004 cells); a job takes up to 100000 cells, which is what the Worker can build in its memory. Split it into files of at most 25000 rows.");
+  // The same sheet with a bad cell: its findings, not its size, are what the user needs first.
+  const lines = [header, ...rows(25_001)];
+  lines[5] = "big.bad,not-an-email,Given,Family";
+  const invalid = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: lines.join("\n") });
+  assert.equal(invalid.status, 400);
+  assert.deepEqual((await invalid.json()).diagnostics.map((d) => [d.code, d.row]), [["email-invalid", 6]]);
+  assert.equal(await scimUser("big.0"), undefined, "nothing sent");
+});
+
 test("a clean CSV runs as a chunked job and its report has every row's outcome", { timeout: 120_000 }, async () => {
   const rows = Array.from({ length: 120 }, (_, i) => {
     const manager = i === 0 ? "" : "boss@example.com";

@@ -14,6 +14,11 @@ use worker::{Request, Response, RouteContext};
 
 /// Spreadsheets above this are refused (KV values may be 25 MiB; the job keeps the file).
 const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
+/// Mapped cells (rows × mapped columns) a job is built from. The body to plan is held as JSON
+/// values, about 500 bytes of wasm memory a cell (the npm build's `checkSheet` of 25,000 rows of
+/// 15 columns grew its memory by 184 MiB), and an isolate has 128 MB for every request it serves:
+/// past this, the isolate would be reset, failing other requests in flight on it.
+const MAX_SHEET_CELLS: u64 = 100_000;
 
 pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
     // The body is read before any refusal (see `body`).
@@ -24,6 +29,21 @@ pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Ten
             "The file is {size} bytes; jobs take spreadsheets up to {MAX_SHEET_BYTES} bytes. Split it into several files."
         ))
     })?;
+    // Checked first for the report alone (in flat memory), so a sheet of any size gets its
+    // findings, and one too big to build a body from is refused before its body is built.
+    let (report, size) = muster::spreadsheet::measure(&bytes, &options).map_err(ApiError::BadRequest)?;
+    if !report.valid {
+        return Err(ApiError::Invalid(report));
+    }
+    if size.mapped_cells() > MAX_SHEET_CELLS {
+        let most_rows = MAX_SHEET_CELLS / (size.mapped_columns.max(1) as u64);
+        return Err(ApiError::TooLarge(format!(
+            "The sheet has {} rows of {} mapped columns ({} cells); a job takes up to {MAX_SHEET_CELLS} cells, which is what the Worker can build in its memory. Split it into files of at most {most_rows} rows.",
+            size.rows,
+            size.mapped_columns,
+            size.mapped_cells()
+        )));
+    }
     let check = muster::spreadsheet::check(&bytes, &options).map_err(ApiError::BadRequest)?;
     if !check.report.valid {
         return Err(ApiError::Invalid(check.report));
