@@ -307,12 +307,12 @@ fn validate(input: &InputArgs, json: bool) -> Result<bool, Failure> {
 fn validate_workbook(input: &InputArgs) -> Result<Option<muster::Report>, Failure> {
     let file = input.file.as_path();
     let opened = std::fs::File::open(file).map_err(|err| Failure(format!("cannot read {}: {err}", file.display())))?;
-    let options = input.sheet_options(input.format.into())?;
     let bar = progress_bar(&opened);
     // Hidden while the workbook is opened: its parts are read from the end of the file back.
     bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     let source = Progress { inner: std::io::BufReader::new(opened), at: 0, bar: bar.clone() };
     let Some(workbook) = muster::spreadsheet::XlsxWorkbook::open(source) else { return Ok(None) };
+    let options = input.sheet_options(input.format.into())?;
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     let report = workbook.check_report(&options).map_err(Failure);
     bar.finish_and_clear();
