@@ -153,10 +153,10 @@ test("JumpCloud's headers and parameters are checked as JumpCloud checks them", 
   assert.equal(suppress.status, 400);
 });
 
-test("a body over 8 MiB is refused with 413 and its size", async () => {
-  const res = await api("/bulk/users", { method: "POST", body: `[${" ".repeat(8 * 1024 * 1024)}]` });
+test("a body over 4 MiB is refused with 413 and its size", async () => {
+  const res = await api("/bulk/users", { method: "POST", body: `[${" ".repeat(4 * 1024 * 1024)}]` });
   assert.equal(res.status, 413);
-  assert.match((await res.json()).message, /The body is 8388610 bytes; muster takes up to 8388608 bytes per request/);
+  assert.match((await res.json()).message, /The body is 4194306 bytes; muster takes up to 4194304 bytes per request/);
 });
 
 test("auth and tenants: no key is 401, another tenant's job is 404, a SCIM tenant is pointed to /scim/v2", async () => {

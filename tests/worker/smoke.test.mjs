@@ -149,12 +149,12 @@ test("ServiceProviderConfig advertises muster's own bulk limits", async () => {
   const res = await api("/scim/v2/ServiceProviderConfig");
   assert.equal(res.status, 200);
   const config = await res.json();
-  assert.deepEqual(config.bulk, { supported: true, maxOperations: 100000, maxPayloadSize: 8388608 });
+  assert.deepEqual(config.bulk, { supported: true, maxOperations: 100000, maxPayloadSize: 4194304 });
   assert.equal((await api("/scim/v2/ServiceProviderConfig", { key: null })).status, 401);
 });
 
 test("a body over the limit is refused with 413 whether its length is declared or streamed, and the connection serves on", async () => {
-  const limit = 8 * 1024 * 1024;
+  const limit = 4 * 1024 * 1024;
   const declared = await api("/scim/v2/Bulk", { method: "POST", body: "x".repeat(limit + 1) });
   assert.equal(declared.status, 413);
   assert.match((await declared.json()).detail, new RegExp(`The payload is ${limit + 1} bytes, over the maxPayloadSize \\(${limit} bytes\\)`));

@@ -7,6 +7,12 @@
 use futures_util::StreamExt;
 use worker::Request;
 
+/// A JSON body (a bulk request, a JumpCloud users array) above this is refused before parsing.
+/// Parsed, it is held as JSON values while checked and planned: an 8 MiB SCIM request of 33,000
+/// operations grew the npm build's wasm memory to about 100 MiB (`validate` then `plan`), near
+/// the 128 MB an isolate has for all the requests it serves; 4 MiB leaves room for two at once.
+pub(crate) const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
+
 /// The body, or `Err(size)`, the body's size in bytes, when it is bigger than `limit`.
 pub(crate) async fn read_up_to(req: &mut Request, limit: usize) -> worker::Result<Result<Vec<u8>, u64>> {
     // A request without a body (none was sent) has nothing to stream.

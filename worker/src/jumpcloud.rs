@@ -3,6 +3,7 @@
 //! upstream; jobs run through the queue like every other job.
 
 use crate::auth::{Kind, Tenant};
+use crate::body::MAX_JSON_BYTES;
 use crate::error::{ApiError, checked_body};
 use crate::jobs::{self, Dialect, Job, JobStatus};
 use crate::upstream::jumpcloud::Params;
@@ -10,8 +11,6 @@ use muster::{Format, Options};
 use serde_json::{Value, json};
 use worker::{Request, Response, RouteContext};
 
-/// Bodies above this are refused before parsing.
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// `creation-source` values JumpCloud accepts; anything else is a 400 there too.
 const CREATION_SOURCES: [&str; 6] = [
     "jumpcloud:gapps",
@@ -45,11 +44,11 @@ async fn submit(
         ));
     }
     // The body is read before any refusal: answering first makes the server drop the connection.
-    let body = crate::body::read_up_to(&mut req, MAX_BODY_BYTES).await?;
+    let body = crate::body::read_up_to(&mut req, MAX_JSON_BYTES).await?;
     let params = params(&req)?;
     let body = body.map_err(|size| {
         ApiError::TooLarge(format!(
-            "The body is {size} bytes; muster takes up to {MAX_BODY_BYTES} bytes per request. Split the users into several requests."
+            "The body is {size} bytes; muster takes up to {MAX_JSON_BYTES} bytes per request. Split the users into several requests."
         ))
     })?;
     let format = if dialect == Dialect::JumpcloudUpdate { Format::JumpcloudUpdate } else { Format::JumpcloudCreate };

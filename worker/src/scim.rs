@@ -1,19 +1,18 @@
 //! `POST /scim/v2/Bulk`: validate at the edge, then relay now or run as a job.
 
 use crate::auth::Tenant;
+use crate::body::MAX_JSON_BYTES;
 use crate::error::{ApiError, checked_body};
 use crate::{jobs, upstream};
 use worker::{Headers, Request, Response, RouteContext};
 
-/// Bodies above this are refused before parsing (the upstream's own limit is usually far lower).
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Operations in one request to muster (it splits them for the upstream).
 const MAX_OPERATIONS: usize = 100_000;
 
 pub(crate) async fn post_bulk(mut req: Request, rc: RouteContext<()>, tenant: Tenant) -> Result<Response, ApiError> {
-    let body = crate::body::read_up_to(&mut req, MAX_BODY_BYTES).await?.map_err(|size| {
+    let body = crate::body::read_up_to(&mut req, MAX_JSON_BYTES).await?.map_err(|size| {
         ApiError::TooLarge(format!(
-            "The payload is {size} bytes, over the maxPayloadSize ({MAX_BODY_BYTES} bytes). Split it into smaller requests."
+            "The payload is {size} bytes, over the maxPayloadSize ({MAX_JSON_BYTES} bytes). Split it into smaller requests."
         ))
     })?;
     let format = tenant.upstream.scim_format().ok_or_else(|| {
@@ -71,7 +70,7 @@ pub(crate) async fn service_provider_config(
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://example.invalid/muster",
         "patch": {"supported": true},
-        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS, "maxPayloadSize": MAX_BODY_BYTES},
+        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS, "maxPayloadSize": MAX_JSON_BYTES},
         "filter": {"supported": false, "maxResults": 0},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
