@@ -224,9 +224,6 @@ fn a_value_far_right_is_reported_not_padded_to() {
     );
 }
 
-/// OpenDocument and Excel 97-2003 workbooks are read too (through calamine's grid): rows numbered
-/// as the program shows them, numbers, dates and booleans as text, each finding at its cell.
-/// Their number formats cannot be read, so the first number says that leading zeros are lost.
 /// Only an XLSX workbook is read from its file as it is needed: anything else is read whole.
 #[test]
 fn only_xlsx_is_read_from_a_file() {
@@ -245,6 +242,9 @@ fn only_xlsx_is_read_from_a_file() {
     assert!(XlsxWorkbook::open(std::io::Cursor::new(b"Username,Email\njdoe,jdoe@example.com\n")).is_none());
 }
 
+/// OpenDocument and Excel 97-2003 workbooks are read too (through calamine's grid): rows numbered
+/// as the program shows them, numbers, dates and booleans as text, each finding at its cell.
+/// Their number formats cannot be read, so the first number says that leading zeros are lost.
 #[test]
 fn ods_and_xls_workbooks_are_read() {
     for name in ["users.ods", "users.xls"] {

@@ -43,7 +43,7 @@ test("a sheet with a bad cell is refused with its row and column, before anythin
   assert.equal(await scimUser("sheet.ok"), undefined, "nothing half applied");
 });
 
-test("a file over 20 MiB is refused with 413 and its size, a bad option after the body is read", async () => {
+test("a file over 20 MiB is refused with 413 and its size; a bad option is a 400", async () => {
   const big = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: "x".repeat(20 * 1024 * 1024 + 1) });
   assert.equal(big.status, 413);
   assert.match((await big.json()).detail, /The file is 20971521 bytes; jobs take spreadsheets up to 20971520 bytes/);

@@ -158,7 +158,8 @@ test("a body over the limit is refused with 413 whether its length is declared o
   const declared = await api("/scim/v2/Bulk", { method: "POST", body: "x".repeat(limit + 1) });
   assert.equal(declared.status, 413);
   assert.match((await declared.json()).detail, new RegExp(`The payload is ${limit + 1} bytes, over the maxPayloadSize \\(${limit} bytes\\)`));
-  // Sent in pieces without a Content-Length: counted as it arrives, and not kept past the limit.
+  // Sent in pieces without a Content-Length: counted as it arrives (what is past the limit is
+  // dropped, which the answer cannot show), and still refused with its whole size.
   const piece = new Uint8Array(64 * 1024).fill(0x78);
   let sent = 0;
   const body = new ReadableStream({
