@@ -328,13 +328,46 @@ fn findings_gathered_on_disk_give_the_report_gathered_in_memory_gives() {
 fn a_sheet_is_measured_by_its_rows_and_mapped_columns() {
     let options = options("users.csv", Format::Scim);
     let csv = b"Username,Email,Favourite colour,First Name\njdoe,jdoe@example.com,green,John\n\nasmith,bad,blue,Ann\n";
-    let (report, size) = muster::spreadsheet::measure(csv, &options).unwrap();
+    let (report, size) = muster::spreadsheet::measure(csv, &options, usize::MAX).unwrap();
     assert_eq!(report, muster::spreadsheet::check_report(csv, &options).unwrap());
     assert_eq!(size, muster::spreadsheet::SheetSize { rows: 2, mapped_columns: 3 });
     assert_eq!(size.mapped_cells(), 6);
     let checked = check(csv, &options).unwrap();
     assert_eq!(checked.report, report);
     assert_eq!(checked.mapping.iter().filter(|p| p.field.is_some()).count(), size.mapped_columns);
-    let (_, empty) = muster::spreadsheet::measure(b"", &options).unwrap();
+    let (_, empty) = muster::spreadsheet::measure(b"", &options, usize::MAX).unwrap();
     assert_eq!(empty, muster::spreadsheet::SheetSize { rows: 0, mapped_columns: 0 });
+}
+
+/// A report may list only its first findings (the Worker's 400 does): exactly the first ones of
+/// the whole report, in its order, with every finding counted. Findings past them are dropped as
+/// the updates come, also when one the end tells (a column left unmapped, at the header row)
+/// sorts before every row's.
+#[test]
+fn a_report_may_list_only_its_first_findings_and_count_them_all() {
+    let mut csv = String::from("Username,Email,Favourite colour\n");
+    for i in 0..3_000 {
+        let email = if i % 3 == 0 { format!("bad{i}") } else { format!("u{i}@example.com") };
+        // Every 700th row repeats the first row's username.
+        let name = if i % 700 == 699 { "u0".to_owned() } else { format!("u{i}") };
+        csv.push_str(&format!("{name},{email},green\n"));
+    }
+    for target in [Format::Scim, Format::JumpcloudCreate] {
+        let options = options("users.csv", target);
+        let whole = muster::spreadsheet::check_report(csv.as_bytes(), &options).unwrap();
+        assert!(whole.diagnostics.len() > 1_000, "{}", whole.diagnostics.len());
+        assert_eq!(whole.diagnostics[0].code, Code::MapColumnUnmapped);
+        let flags = StreamOptions { part_rows: 7, ..StreamOptions::default() };
+        let updates = SheetStream::new(options.clone(), flags).run(csv.as_bytes().chunks(1_000)).unwrap();
+        for most in [0, 1, 10, 999, whole.diagnostics.len(), usize::MAX] {
+            let want = &whole.diagnostics[..most.min(whole.diagnostics.len())];
+            let (listed, _) = muster::spreadsheet::measure(csv.as_bytes(), &options, most).unwrap();
+            assert_eq!((listed.valid, listed.summary), (whole.valid, whole.summary), "{most}");
+            assert_eq!(listed.diagnostics, want, "{most}");
+            // Gathered from many small updates, pruned along the way.
+            let mut gathered = Gathered::listing(most);
+            let report = updates.iter().cloned().find_map(|u| gathered.add(u)).unwrap();
+            assert_eq!((report.summary, report.diagnostics.as_slice()), (whole.summary, want), "{most}, streamed");
+        }
+    }
 }

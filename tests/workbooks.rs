@@ -168,6 +168,11 @@ fn a_workbook_checked_as_it_is_read_finds_what_the_whole_check_finds() {
     assert!(duplicate.message.contains("row 5"), "{}", duplicate.message);
     assert!(report.diagnostics.iter().any(|d| d.code == Code::SheetCellError && d.row == Some(338)));
     assert_eq!(report.diagnostics.iter().filter(|d| d.code == Code::EmailInvalid).count(), 16);
+    // Listing only the first findings, as the Worker's 400 does: those of the whole report.
+    for most in [0, 1, 5, report.diagnostics.len() - 1] {
+        let (listed, _) = muster::spreadsheet::measure(&bytes("many.xlsx"), &options, most).unwrap();
+        assert_eq!((listed.summary, listed.diagnostics.as_slice()), (report.summary, &report.diagnostics[..most]));
+    }
 }
 
 /// Forty workbooks laid out at random (make_workbooks.py, seeded): the cells read as the grid reads
@@ -232,7 +237,8 @@ fn only_xlsx_is_read_from_a_file() {
     let report = XlsxWorkbook::open(file("users-1900.xlsx")).unwrap().check_report(&options("users-1900.xlsx"));
     assert_eq!(report.unwrap().summary.rows, 2);
     // Measured as the whole check maps it.
-    let (_, size) = muster::spreadsheet::measure(&bytes("users-1900.xlsx"), &options("users-1900.xlsx")).unwrap();
+    let (_, size) =
+        muster::spreadsheet::measure(&bytes("users-1900.xlsx"), &options("users-1900.xlsx"), usize::MAX).unwrap();
     let mapped = check(&bytes("users-1900.xlsx"), &options("users-1900.xlsx")).unwrap().mapping;
     assert_eq!((size.rows, size.mapped_columns), (2, mapped.iter().filter(|p| p.field.is_some()).count()));
     assert!(size.mapped_columns >= 3, "{size:?}");

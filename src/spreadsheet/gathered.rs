@@ -10,28 +10,62 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 
-/// A stream's findings, held until the last update.
-#[derive(Debug, Default)]
+/// A stream's findings, held until the last update: every one, or with
+/// [`listing`](Gathered::listing) only the first in the report's order.
+#[derive(Debug)]
 pub struct Gathered {
     diagnostics: Vec<Diagnostic>,
     headers: Vec<String>,
     mapped_columns: usize,
+    /// Findings the report lists; the others are only counted.
+    most: usize,
+    errors: u64,
+    warnings: u64,
+}
+
+impl Default for Gathered {
+    fn default() -> Self {
+        Gathered::listing(usize::MAX)
+    }
 }
 
 impl Gathered {
+    /// Gathers a report that lists the first `most` findings in its order (top to bottom, left to
+    /// right) and counts every one in its summary. Findings past those are dropped as they come,
+    /// so memory stays flat however many rows have findings.
+    pub fn listing(most: usize) -> Self {
+        Gathered { diagnostics: Vec::new(), headers: Vec::new(), mapped_columns: 0, most, errors: 0, warnings: 0 }
+    }
+
     /// Takes the next update; the report when it is the last.
     pub fn add(&mut self, update: StreamUpdate) -> Option<Report> {
         if let Some(header) = update.header {
             self.headers = header.headers;
             self.mapped_columns = header.mapping.iter().filter(|p| p.field.is_some()).count();
         }
+        for d in &update.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
         self.diagnostics.extend(update.diagnostics);
+        // Sorted only once the columns are known (as the report is), and not at every update: the
+        // sort is stable, so what it keeps is what sorting every finding would put first.
+        if !self.headers.is_empty() && self.diagnostics.len() / 2 > self.most {
+            self.keep_first();
+        }
         if !update.done {
             return None;
         }
-        let mut diagnostics = std::mem::take(&mut self.diagnostics);
-        sort_findings(&mut diagnostics, &self.headers);
-        Some(Report::new(update.progress.rows, diagnostics))
+        self.keep_first();
+        let summary = Summary { rows: update.progress.rows, errors: self.errors, warnings: self.warnings };
+        Some(Report { valid: summary.errors == 0, summary, diagnostics: std::mem::take(&mut self.diagnostics) })
+    }
+
+    fn keep_first(&mut self) {
+        sort_findings(&mut self.diagnostics, &self.headers);
+        self.diagnostics.truncate(self.most);
     }
 
     /// The columns the header's mapping feeds to a field (0 before the header).

@@ -146,7 +146,7 @@ pub(crate) const PART_ROWS: usize = 250;
 /// sheet is held beyond the rows being checked, which keeps memory at about twice the file
 /// instead of six times, and each part is checked while its text is still in the CPU's cache.
 pub fn check_report(bytes: &[u8], options: &SheetOptions) -> Result<Report, String> {
-    measure(bytes, options).map(|(report, _)| report)
+    measure(bytes, options, usize::MAX).map(|(report, _)| report)
 }
 
 /// How big a sheet is, for what building its body will take: a body holds about one value per
@@ -167,22 +167,27 @@ impl SheetSize {
 }
 
 /// [`check_report`], and the sheet's size: what a caller with little memory (a Worker's isolate)
-/// needs to know before building the body with [`check`].
-pub fn measure(bytes: &[u8], options: &SheetOptions) -> Result<(Report, SheetSize), String> {
+/// needs to know before building the body with [`check`]. The report lists the first `most`
+/// findings (top to bottom, left to right) and counts every one: a caller that answers over the
+/// network lists a few, so neither its memory nor its answer grows with the rows in error.
+pub fn measure(bytes: &[u8], options: &SheetOptions, most: usize) -> Result<(Report, SheetSize), String> {
     #[cfg(feature = "xlsx")]
     if let Kind::Xlsx | Kind::Ods | Kind::Xls = crate::bytes::sniff(bytes, options.read.filename.as_deref()) {
         // Read where it lies: a stream would gather a copy of the workbook first.
-        return workbook_report(crate::sheet::open(bytes)?, options);
+        return workbook_report(crate::sheet::open(bytes)?, options, most);
     }
-    let stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
-    let updates = stream.run(bytes.chunks(1 << 20))?;
-    gathered_size(updates)
+    let mut stream = stream::SheetStream::new(options.clone(), stream::StreamOptions::default());
+    let mut gathered = stream::Gathered::listing(most);
+    for piece in bytes.chunks(1 << 20) {
+        gathered.add(stream.push(piece)?);
+    }
+    let end = stream.finish()?;
+    gathered_size(gathered, end)
 }
 
-/// The report and size the updates of a stream give.
-fn gathered_size(updates: impl IntoIterator<Item = stream::StreamUpdate>) -> Result<(Report, SheetSize), String> {
-    let mut gathered = stream::Gathered::default();
-    let report = updates.into_iter().find_map(|update| gathered.add(update)).ok_or("the check did not finish")?;
+/// The report and size `gathered` gives with the stream's last update.
+fn gathered_size(mut gathered: stream::Gathered, end: stream::StreamUpdate) -> Result<(Report, SheetSize), String> {
+    let report = gathered.add(end).ok_or("the check did not finish")?;
     let size = SheetSize { rows: report.summary.rows, mapped_columns: gathered.mapped_columns() };
     Ok((report, size))
 }
@@ -202,7 +207,7 @@ impl<RS: std::io::Read + std::io::Seek> XlsxWorkbook<RS> {
 
     /// [`check_report`] of the workbook.
     pub fn check_report(self, options: &SheetOptions) -> Result<Report, String> {
-        workbook_report(self.0, options).map(|(report, _)| report)
+        workbook_report(self.0, options, usize::MAX).map(|(report, _)| report)
     }
 }
 
@@ -210,10 +215,12 @@ impl<RS: std::io::Read + std::io::Seek> XlsxWorkbook<RS> {
 fn workbook_report<RS: std::io::Read + std::io::Seek>(
     workbook: calamine::Sheets<RS>,
     options: &SheetOptions,
+    most: usize,
 ) -> Result<(Report, SheetSize), String> {
-    let mut update = stream::check_workbook(workbook, options, &stream::StreamOptions::default())?;
-    update.done = true;
-    gathered_size([update])
+    let flags = stream::StreamOptions::default();
+    let (mut end, gathered) = stream::check_workbook(workbook, options, &flags, Some(most))?;
+    end.done = true;
+    gathered_size(gathered.unwrap_or_else(|| stream::Gathered::listing(most)), end)
 }
 
 /// The elements of a target body: a bulk request's operations, or a JumpCloud users array.

@@ -247,7 +247,7 @@ impl SheetStream {
         // A body needs every manager known before the first row is written (`know_managers`).
         #[cfg(feature = "xlsx")]
         if !self.flags.body {
-            *update = check_workbook(crate::sheet::open(bytes)?, &self.options, &self.flags)?;
+            (*update, _) = check_workbook(crate::sheet::open(bytes)?, &self.options, &self.flags, None)?;
             return Ok(());
         }
         let (sheet, out) = crate::sheet::read(bytes, &self.options.read)?;
@@ -443,16 +443,20 @@ impl Checking {
 }
 
 /// A workbook's rows checked a part at a time as they are read, none of them held after (with
-/// [`StreamOptions::rows`], they are handed back): everything a stream finds in the workbook.
+/// [`StreamOptions::rows`], they are handed back): everything a stream finds in the workbook, or
+/// with a `listing`, its findings gathered into a [`Gathered::listing`] of that many as they come
+/// (and the update without them).
 #[cfg(feature = "xlsx")]
 pub(crate) fn check_workbook<RS: std::io::Read + std::io::Seek>(
     workbook: calamine::Sheets<RS>,
     options: &SheetOptions,
     flags: &StreamOptions,
-) -> Result<StreamUpdate, String> {
+    listing: Option<usize>,
+) -> Result<(StreamUpdate, Option<Gathered>), String> {
     let start = || WorkbookRows {
         rows: Checking::new(options.read.header_row, None, None),
         update: StreamUpdate::default(),
+        gathered: listing.map(Gathered::listing),
         options,
         flags,
     };
@@ -460,16 +464,28 @@ pub(crate) fn check_workbook<RS: std::io::Read + std::io::Seek>(
         .ok_or("the sheet could not be read")?;
     sink.rows.check_waiting(options, flags, &mut sink.update, true);
     sink.rows.finish(end.name, end.last_row, options, &mut sink.update)?;
-    Ok(sink.update)
+    gather(&mut sink.gathered, &mut sink.update);
+    Ok((sink.update, sink.gathered))
 }
 
-/// A workbook's rows, checked as they are read; made anew should the sheet be read again.
+/// A workbook's rows, checked as they are read; made anew should the sheet be read again (what
+/// was gathered from the first reading goes with it).
 #[cfg(feature = "xlsx")]
 struct WorkbookRows<'a> {
     rows: Checking,
     update: StreamUpdate,
+    gathered: Option<Gathered>,
     options: &'a SheetOptions,
     flags: &'a StreamOptions,
+}
+
+/// Moves the update's findings (and the header, which places them) into `gathered`, if any.
+#[cfg(feature = "xlsx")]
+fn gather(gathered: &mut Option<Gathered>, update: &mut StreamUpdate) {
+    if let Some(gathered) = gathered.as_mut().filter(|_| update.header.is_some() || !update.diagnostics.is_empty()) {
+        let diagnostics = std::mem::take(&mut update.diagnostics);
+        gathered.add(StreamUpdate { header: update.header.take(), diagnostics, ..StreamUpdate::default() });
+    }
 }
 
 #[cfg(feature = "xlsx")]
@@ -477,6 +493,7 @@ impl crate::sheet::RowSink for WorkbookRows<'_> {
     fn push(&mut self, number: u64, cells: Vec<String>, extra: Option<usize>) {
         self.rows.builder.push_row(number, cells, extra);
         self.rows.row_read(self.options, self.flags, &mut self.update);
+        gather(&mut self.gathered, &mut self.update);
     }
 
     fn note(&mut self, diagnostic: Diagnostic) {

@@ -43,6 +43,20 @@ test("a sheet with a bad cell is refused with its row and column, before anythin
   assert.equal(await scimUser("sheet.ok"), undefined, "nothing half applied");
 });
 
+test("a sheet with more findings than a 400 lists gives the first 1,000, top to bottom, and counts them all", async () => {
+  // Every row's email is wrong; the unmapped column is said at the end but sorts first (row 1).
+  const rows = Array.from({ length: 3_000 }, (_, i) => `many.${i},not-an-email-${i},green`);
+  const csv = ["Username,Email,Favourite colour", ...rows].join("\n");
+  const res = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: csv });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.deepEqual(body.summary, { rows: 3_000, errors: 3_000, warnings: 1 });
+  assert.equal(body.diagnostics.length, 1_000);
+  assert.deepEqual(body.diagnostics[0].code, "map-column-unmapped");
+  assert.deepEqual(body.diagnostics.slice(1).map((d) => d.row), Array.from({ length: 999 }, (_, i) => i + 2));
+  assert.match(body.detail, /^The request has 3000 error\(s\) and 1 warning\(s\); the first 1000 are listed/);
+});
+
 test("a file over 20 MiB is refused with 413 and its size; a bad option is a 400", async () => {
   const big = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: "x".repeat(20 * 1024 * 1024 + 1) });
   assert.equal(big.status, 413);

@@ -90,6 +90,22 @@ test("an invalid bulk request is refused at the edge with every diagnostic", asy
     body.diagnostics.map((d) => d.code),
     ["bulk-schemas-missing", "bulk-operations-empty"],
   );
+  assert.deepEqual(body.summary, { rows: 0, errors: 2, warnings: 0 });
+  assert.equal(body.detail, "The request has 2 error(s); every one is listed with where it is.");
+});
+
+test("a bulk request with more findings than a 400 lists gives the first 1,000 and counts them all", async () => {
+  const request = JSON.parse(createUsers(...Array.from({ length: 1_200 }, (_, i) => `many.${i}`)));
+  request.Operations.forEach((op, i) => { op.data.emails = [{ value: `not-an-email-${i}`, type: "work" }]; });
+  const res = await api("/scim/v2/Bulk", { method: "POST", body: JSON.stringify(request) });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.equal(body.diagnostics.length, 1_000);
+  assert.deepEqual(body.diagnostics.slice(0, 2).map((d) => d.pointer),
+    ["/Operations/0/data/emails/0/value", "/Operations/1/data/emails/0/value"]);
+  assert.equal(body.summary.errors, 1_200);
+  assert.equal(body.detail,
+    "The request has 1200 error(s) and 0 warning(s); the first 1000 are listed with where they are. Check the whole file with the upload page or `muster validate` to see every one.");
 });
 
 test("Prefer: respond-async queues a job, kept in KV, that creates the user upstream", async () => {

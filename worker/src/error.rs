@@ -2,14 +2,14 @@
 //! for SCIM and muster's own routes, JumpCloud's `Error` / `ErrorDetails` under `/api/v2`.
 //! Internal detail stays in logs.
 
-use muster::Report;
+use muster::{Report, Summary};
 use serde_json::{Value, json};
 use worker::{Response, Result};
 
 pub(crate) const SCIM_ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /// A JSON body parsed once and checked with `options`: the value (for the plan) and its report,
-/// or [`ApiError::Invalid`] with every finding (for bad syntax, where it breaks).
+/// or [`ApiError::Invalid`] with its findings (for bad syntax, where it breaks).
 pub(crate) fn checked_body(body: &[u8], options: &muster::Options) -> std::result::Result<(Value, Report), ApiError> {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Err(ApiError::Invalid(muster::validate(body, options)));
@@ -21,11 +21,17 @@ pub(crate) fn checked_body(body: &[u8], options: &muster::Options) -> std::resul
     Ok((value, report))
 }
 
+/// Findings a 400 lists (the first, top to bottom); its message and `summary` count every one. A
+/// 20 MiB sheet with every row wrong has about a million: listing them all would take more memory
+/// than an isolate has, and make an answer no client reads whole.
+pub(crate) const LISTED_FINDINGS: usize = 1_000;
+
 #[derive(Debug)]
 pub(crate) enum ApiError {
     Unauthorized,
     NotFound,
-    /// The payload broke muster's rules; every diagnostic goes back to the client.
+    /// The payload broke muster's rules; the diagnostics go back to the client, up to
+    /// [`LISTED_FINDINGS`] of them.
     Invalid(Report),
     BadRequest(String),
     /// RFC 7644 §3.7.4: the payload is over a limit; the message names it.
@@ -51,12 +57,15 @@ impl ApiError {
         self.render(Face::Scim)
     }
 
-    pub(crate) fn render(self, face: Face) -> Result<Response> {
+    pub(crate) fn render(mut self, face: Face) -> Result<Response> {
+        if let ApiError::Invalid(report) = &mut self {
+            report.diagnostics.truncate(LISTED_FINDINGS);
+        }
         let (status, message) = (self.status(), self.message());
         let body = match (face, self) {
             (Face::Scim, ApiError::Invalid(report)) => json!({
                 "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": message,
-                "scimType": "invalidValue", "diagnostics": report.diagnostics,
+                "scimType": "invalidValue", "summary": report.summary, "diagnostics": report.diagnostics,
             }),
             (Face::Scim, ApiError::BadRequest(_)) => json!({
                 "schemas": [SCIM_ERROR_URN], "status": status.to_string(), "detail": message, "scimType": "invalidSyntax",
@@ -87,7 +96,15 @@ impl ApiError {
             ApiError::Unauthorized => "Send a valid API key in `x-api-key` or `Authorization: Bearer`.".to_owned(),
             ApiError::NotFound => "No such resource.".to_owned(),
             ApiError::Invalid(report) => {
-                format!("The request has {} error(s); every one is listed with where it is.", report.summary.errors)
+                let Summary { errors, warnings, .. } = report.summary;
+                let listed = report.diagnostics.len() as u64;
+                if listed >= errors + warnings {
+                    format!("The request has {errors} error(s); every one is listed with where it is.")
+                } else {
+                    format!(
+                        "The request has {errors} error(s) and {warnings} warning(s); the first {listed} are listed with where they are. Check the whole file with the upload page or `muster validate` to see every one."
+                    )
+                }
             }
             ApiError::BadRequest(detail)
             | ApiError::TooLarge(detail)

@@ -1,10 +1,11 @@
 //! `POST /jobs`: a spreadsheet (CSV, TSV, XLSX, ODS) in the body becomes a job. The core reads,
-//! maps and checks it; any error is a 400 listing every finding by row and column; a clean sheet
+//! maps and checks it; any error is a 400 listing the findings by row and column (the first
+//! thousand, and how many there are in all); a clean sheet
 //! is planned for the tenant's upstream and run like any bulk job, keeping the file for the
 //! results report (`GET /jobs/{id}/results` with `Accept: text/csv`).
 
 use crate::auth::{Kind, Tenant};
-use crate::error::ApiError;
+use crate::error::{ApiError, LISTED_FINDINGS};
 use crate::jobs;
 use muster::Format;
 use muster::records::columns::Profile;
@@ -31,7 +32,8 @@ pub(crate) async fn post_job(mut req: Request, rc: RouteContext<()>, tenant: Ten
     })?;
     // Checked first for the report alone (in flat memory), so a sheet of any size gets its
     // findings, and one too big to build a body from is refused before its body is built.
-    let (report, size) = muster::spreadsheet::measure(&bytes, &options).map_err(ApiError::BadRequest)?;
+    let (report, size) =
+        muster::spreadsheet::measure(&bytes, &options, LISTED_FINDINGS).map_err(ApiError::BadRequest)?;
     if !report.valid {
         return Err(ApiError::Invalid(report));
     }
