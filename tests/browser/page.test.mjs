@@ -47,10 +47,21 @@ async function newPage() {
     problems.push(`a dialog opened: ${dialog.message()}`);
     void dialog.dismiss();
   });
+  // The wasm builds fetched (the Web Worker's requests are the page's), by size in bytes.
+  const wasm = [];
+  page.on("response", async (res) => {
+    if (res.url().endsWith(".wasm")) wasm.push((await res.body()).length);
+  });
   await page.goto(worker.url);
   await page.getByTestId("core-version").filter({ hasText: "Validator ready" }).waitFor();
-  return { page, problems };
+  return { page, problems, wasm };
 }
+
+/** The npm package's wasm builds as the page was built with them, by size. */
+const BUILDS = {
+  csv: readFileSync(join(ROOT, "npm/dist/muster_bg.wasm")).length,
+  workbooks: readFileSync(join(ROOT, "npm/dist/xlsx/muster_bg.wasm")).length,
+};
 
 async function upload(page, name, buffer, mimeType = "text/csv") {
   await page.evaluate(() => delete document.body.dataset.loaded);
@@ -81,11 +92,12 @@ async function axe(page, step) {
 }
 
 test("a CSV with known errors: exactly those cells are invalid, fixed in place, mapped, sent and reported", { timeout: 120_000 }, async () => {
-  const { page, problems } = await newPage();
+  const { page, problems, wasm } = await newPage();
   assert.match(await page.getByTestId("core-version").textContent(), new RegExp(`muster core ${VERSION}`));
   await screenshot(page, "page-1-start");
 
   await upload(page, "new-hires.csv", Buffer.from(CSV));
+  assert.deepEqual(wasm, [BUILDS.csv], "a CSV needs only the build without workbooks");
   await screenshot(page, "page-2-review");
   assert.equal(await counts(page), "4 rows, 2 errors, 1 warning");
   // The warning no row shows (an unmapped column) is listed on its own, as text.
@@ -196,8 +208,9 @@ people.append(["xl.one", "one@example.com", "000123"])
 people.append(["xl.two", "two.example.com", "000124"])
 wb.save("${dir}/hires.xlsx")
 `]);
-  const { page, problems } = await newPage();
+  const { page, problems, wasm } = await newPage();
   await upload(page, "hires.xlsx", readFileSync(join(dir, "hires.xlsx")), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  assert.deepEqual(wasm, [BUILDS.csv, BUILDS.workbooks], "the workbook build is fetched for the first workbook");
   assert.equal(await page.getByLabel("Sheet", { exact: true }).inputValue(), "Readme");
   await page.getByLabel("Sheet", { exact: true }).selectOption("People");
   await page.evaluate(() => delete document.body.dataset.loaded);

@@ -1,7 +1,7 @@
 // The upload page: file → sheet and header row → column mapping → review grid (fix cells in
 // place) → send → progress → results. The Web Worker (engine.ts) does the reading and checking;
 // this thread draws, and never inserts cell text as HTML.
-import type { Profile, Proposal } from "muster/xlsx";
+import type { Profile, Proposal } from "muster";
 import { ApiError, type Job, MusterApi } from "./api";
 import { Grid } from "./grid";
 import type { ErrorLink, GridRow, Request, Response, Summary } from "./protocol";

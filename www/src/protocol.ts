@@ -1,5 +1,5 @@
 // Messages between the page and its Web Worker (engine.ts).
-import type { Diagnostic, Profile, Proposal, SheetOptions } from "muster/xlsx";
+import type { Diagnostic, Profile, Proposal, SheetOptions } from "muster";
 
 export type Request =
   | { type: "open"; file: File; options: SheetOptions }
