@@ -26,7 +26,7 @@ pub mod sheet;
 pub mod spreadsheet;
 mod unicode;
 
-pub use checks::{validate, validate_scim_bulk, validate_value};
+pub use checks::{validate, validate_scim_bulk, validate_value, validate_value_listing};
 pub use diag::{Code, Diagnostic, Report, Severity, Summary};
 pub use options::{Format, Options, PasswordPolicy};
 pub use payload::convert::{Conversion, convert, convert_codes};

@@ -287,3 +287,34 @@ fn every_code_has_a_passing_case() {
     let missing: Vec<&Code> = Code::ALL.iter().filter(|c| !covered.contains(c)).collect();
     assert!(missing.is_empty(), "codes without a passing case: {missing:?}");
 }
+
+/// A report may list only its first findings (the Worker's 400 does): exactly the first ones of
+/// the whole report, with every finding counted, warnings too, for each dialect.
+#[test]
+fn a_report_may_list_only_its_first_findings_and_count_them_all() {
+    // Every user has a bad email; every tenth repeats the first user's name; Oracle warns about
+    // what it cannot carry.
+    let users = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                let name = if i % 10 == 9 { "u0".to_owned() } else { format!("u{i}") };
+                json!({"userName": name, "emails": [{"value": format!("bad{i}"), "type": "work"}], "nickName": "N"})
+            })
+            .collect()
+    };
+    let scim =
+        bulk(Value::Array(users(300).into_iter().enumerate().map(|(i, u)| post_user(&format!("b{i}"), u)).collect()));
+    let jumpcloud = Value::Array(
+        (0..300).map(|i| json!({"username": if i % 10 == 9 { "u0".to_owned() } else { format!("u{i}") }, "email": format!("bad{i}")})).collect(),
+    );
+    for (format, payload) in [(Format::Scim, &scim), (Format::Oracle, &scim), (Format::JumpcloudCreate, &jumpcloud)] {
+        let options = Options { format, ..Options::default() };
+        let whole = muster::validate_value(payload, &options);
+        assert!(whole.diagnostics.len() > 300, "{format:?}: {}", whole.diagnostics.len());
+        for most in [0, 1, 100, whole.diagnostics.len() - 1, whole.diagnostics.len(), usize::MAX] {
+            let listed = muster::validate_value_listing(payload, &options, most);
+            assert_eq!((listed.valid, listed.summary), (whole.valid, whole.summary), "{format:?} {most}");
+            assert_eq!(listed.diagnostics, whole.diagnostics[..most.min(whole.diagnostics.len())], "{format:?} {most}");
+        }
+    }
+}

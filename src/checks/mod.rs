@@ -79,18 +79,30 @@ pub fn parse(bytes: &[u8]) -> Result<Value, Report> {
 /// [`validate`] for a payload already [`parse`]d from `size` bytes (a caller that keeps the parsed
 /// value, or never frees it).
 pub fn validate_parsed(value: &Value, size: usize, options: &Options) -> Report {
+    listing(value, size, options, usize::MAX)
+}
+
+fn listing(value: &Value, size: usize, options: &Options, most: usize) -> Report {
     let mut ctx = Ctx::new(options, options.format.resolve(value));
+    ctx.most = most;
     let rows = run(value, &mut ctx);
     limits::check_payload_size(size, &mut ctx);
-    Report::new(rows, ctx.out)
+    ctx.into_report(rows)
 }
 
 /// Validates an already-parsed payload. The payload-size limit is measured on its compact JSON
 /// (written out only when there is such a limit).
 pub fn validate_value(value: &Value, options: &Options) -> Report {
+    validate_value_listing(value, options, usize::MAX)
+}
+
+/// [`validate_value`], its report listing only the first `most` findings and counting every one
+/// (in its summary). Findings past those are not kept, so a caller with little memory (a Worker)
+/// holds no more however many there are.
+pub fn validate_value_listing(value: &Value, options: &Options, most: usize) -> Report {
     let limited = options.limits.as_ref().is_some_and(|l| l.max_payload_size.is_some());
     let size = if limited { serde_json::to_vec(value).map_or(0, |v| v.len()) } else { 0 };
-    validate_parsed(value, size, options)
+    listing(value, size, options, most)
 }
 
 /// Runs the target's rules over a body muster wrote from records whose batch duplicates were
@@ -99,7 +111,7 @@ pub(crate) fn validate_output(value: &Value, options: &Options) -> Report {
     let mut ctx = Ctx::new(options, options.format.resolve(value));
     ctx.output = true;
     let rows = run(value, &mut ctx);
-    Report::new(rows, ctx.out)
+    ctx.into_report(rows)
 }
 
 /// Validates a SCIM 2.0 bulk request (RFC 7644) with no upstream limits.
@@ -116,14 +128,26 @@ pub(crate) struct Ctx<'a> {
     pub(crate) options: &'a Options,
     /// The dialect being checked (never `Auto`).
     pub(crate) format: Format,
-    pub(crate) out: Vec<Diagnostic>,
+    out: Vec<Diagnostic>,
     /// Checking a body muster wrote from records: batch duplicates were looked for already.
     pub(crate) output: bool,
+    /// Findings kept in `out`; those after are only counted.
+    most: usize,
+    /// Errors and warnings found past `most`.
+    unlisted: (u64, u64),
 }
 
 impl<'a> Ctx<'a> {
     fn new(options: &'a Options, format: Format) -> Self {
-        Ctx { options, format, out: Vec::new(), output: false }
+        Ctx { options, format, out: Vec::new(), output: false, most: usize::MAX, unlisted: (0, 0) }
+    }
+
+    fn into_report(self, rows: u64) -> Report {
+        let mut report = Report::new(rows, self.out);
+        report.summary.errors += self.unlisted.0;
+        report.summary.warnings += self.unlisted.1;
+        report.valid = report.summary.errors == 0;
+        report
     }
 
     /// Records a finding at `pointer`, naming `field` when there is one.
@@ -134,6 +158,13 @@ impl<'a> Ctx<'a> {
         field: Option<&str>,
         message: impl Into<String>,
     ) {
+        if self.out.len() >= self.most {
+            match code.severity() {
+                crate::diag::Severity::Error => self.unlisted.0 += 1,
+                crate::diag::Severity::Warning => self.unlisted.1 += 1,
+            }
+            return;
+        }
         let mut d = Diagnostic::new(code, message).at_pointer(pointer.to_string());
         d.field = field.map(str::to_owned);
         self.out.push(d);
