@@ -124,6 +124,14 @@ test("invalid users are refused before anything goes upstream, with every elemen
   const update = await api("/bulk/users", { method: "PATCH", body: JSON.stringify([{ department: "x" }]) });
   assert.equal(update.status, 400);
   assert.ok((await update.json()).details.some((d) => d.index === 0 && d.field === "id"));
+
+  // More findings than a 400 lists: the first 1,000 details, every one counted in the message.
+  const many = Array.from({ length: 1_200 }, (_, i) => ({ username: `many.${i}`, email: `not-an-email-${i}` }));
+  const listed = await (await api("/bulk/users", { method: "POST", body: JSON.stringify(many) })).json();
+  assert.deepEqual(listed.details.slice(0, 2).map((d) => [d.index, d.field]), [[0, "email"], [1, "email"]]);
+  assert.equal(listed.details.length, 1_000);
+  assert.match(listed.message, /^The request has 1200 error\(s\) and 0 warning\(s\); the first 1000 are listed/);
+  assert.equal(double.seen.length, before, "nothing was sent upstream");
 });
 
 test("a sheet with an id column runs as a JumpCloud update job and reports each row updated", { timeout: 120_000 }, async () => {
