@@ -229,6 +229,37 @@ fn a_value_far_right_is_reported_not_padded_to() {
     );
 }
 
+/// A workbook of a few hundred KB with a part that would unpack past 64 MiB (a "zip bomb": shared
+/// strings, which calamine holds whole; an ODS's content) is refused by name before calamine
+/// opens it: from its bytes, in a stream, listing its sheets, and from its file (which then falls
+/// back to the bytes, to be refused there).
+#[test]
+fn a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+    for (name, part) in [("bomb.xlsx", "xl/sharedStrings.xml"), ("bomb.ods", "content.xml")] {
+        let bytes = bytes(name);
+        assert!(bytes.len() < 1_000_000, "{name}: {} bytes", bytes.len());
+        let options = SheetOptions { read: options(name), profile: None, target: Format::Scim };
+        let want = format!("the workbook's part \"{part}\" unpacks to more than 67,108,864 bytes");
+        let stream = SheetStream::new(options.clone(), StreamOptions::default()).run(bytes.chunks(4096));
+        for err in [check_report(&bytes, &options).unwrap_err(), sheet_names(&bytes).unwrap_err(), stream.unwrap_err()]
+        {
+            assert!(err.starts_with(&want), "{name}: {err}");
+            assert!(err.contains("zip bomb"), "{err}");
+        }
+        let file = std::fs::File::open(workbooks().join(name)).unwrap();
+        assert!(XlsxWorkbook::open(file).is_none(), "{name}");
+    }
+    // The workbooks they were made from are read.
+    assert!(
+        check_report(
+            &bytes("users-1900.xlsx"),
+            &SheetOptions { read: options("users-1900.xlsx"), ..SheetOptions::default() }
+        )
+        .is_ok()
+    );
+    assert!(sheet_names(&bytes("users.ods")).is_ok());
+}
+
 /// Only an XLSX workbook is read from its file as it is needed: anything else is read whole.
 #[test]
 fn only_xlsx_is_read_from_a_file() {

@@ -19,9 +19,12 @@ pub(crate) fn open(bytes: &[u8]) -> Result<Sheets<Cursor<&[u8]>>, String> {
 
 /// The XLSX workbook `source` holds, read from it as it is needed (a file: the workbook is then
 /// not held in memory); `None` when it holds none (another format, or a damaged file: read it
-/// whole then, for [`read_rows`] to say what it is or what is wrong). An XLSX needs no look over
-/// first (see `extent`), and is what opening the same bytes would find, as XLSX is tried before ODS.
-pub(crate) fn open_xlsx<RS: Read + Seek>(source: RS) -> Option<Sheets<RS>> {
+/// whole then, for [`read_rows`] to say what it is or what is wrong). An XLSX makes no
+/// grid (see `extent`), but its parts held whole are counted first (a damaged or hostile file is
+/// then read whole too, to be refused), and is what opening the same bytes would find, as XLSX is
+/// tried before ODS.
+pub(crate) fn open_xlsx<RS: Read + Seek>(mut source: RS) -> Option<Sheets<RS>> {
+    super::extent::check_parts(&mut source).ok()?;
     Xlsx::new(source).ok().map(Sheets::Xlsx)
 }
 

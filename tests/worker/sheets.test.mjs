@@ -57,6 +57,24 @@ test("a sheet with more findings than a 400 lists gives the first 1,000, top to 
   assert.match(body.detail, /^The request has 3000 error\(s\) and 1 warning\(s\); the first 1000 are listed/);
 });
 
+test("a workbook that would unpack to too much (a zip bomb) is refused with what is wrong", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "muster-bomb-"));
+  execFileSync(join(ROOT, ".tools/venv/bin/python"), ["-c", `
+import sys
+from pathlib import Path
+sys.path.insert(0, ${JSON.stringify(join(ROOT, "tests/fixtures/sheets"))})
+from make_workbooks import make, make_strings_bomb
+d = Path(${JSON.stringify(dir)})
+make(d / "users.xlsx", epoch_1904=False)
+make_strings_bomb(d / "users.xlsx", d / "bomb.xlsx")
+`]);
+  const bomb = readFileSync(join(dir, "bomb.xlsx"));
+  assert.ok(bomb.length < 1_000_000, `${bomb.length} bytes`);
+  const res = await api("/jobs?target=scim&filename=bomb.xlsx", { method: "POST", body: bomb });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).detail, /part "xl\/sharedStrings\.xml" unpacks to more than 67,108,864 bytes.*zip bomb/);
+});
+
 test("a file over 20 MiB is refused with 413 and its size; a bad option is a 400", async () => {
   const big = await api("/jobs?target=scim&filename=users.csv", { method: "POST", body: "x".repeat(20 * 1024 * 1024 + 1) });
   assert.equal(big.status, 413);

@@ -7,7 +7,10 @@
 //! it so. XLSX and CSV are read a row at a time, without a grid.
 
 mod ods;
+mod parts;
 mod xls;
+
+pub(crate) use parts::check as check_parts;
 
 use super::column_letter;
 
@@ -16,12 +19,16 @@ use super::column_letter;
 pub(crate) const MAX_GRID_CELLS: u64 = 2_000_000;
 
 /// `Err` naming the sheet and the cell when a sheet of an .ods or .xls file would make a grid of
-/// more than [`MAX_GRID_CELLS`] cells. Other files, and files whose content cannot be read, pass:
-/// the reader says what is wrong with them.
+/// more than [`MAX_GRID_CELLS`] cells, or naming the part when a part of an XLSX or ODS file held
+/// whole unpacks to too much (see [`parts`]). Other files, and files whose content cannot be
+/// read, pass: the reader says what is wrong with them.
 pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     use crate::bytes::{Kind, sniff};
     match sniff(bytes, None) {
-        Kind::Xlsx | Kind::Ods => ods::check(bytes), // a ZIP: ODS if it holds content.xml
+        Kind::Xlsx | Kind::Ods => {
+            parts::check(&mut std::io::Cursor::new(bytes))?;
+            ods::check(bytes) // a ZIP: ODS if it holds content.xml
+        }
         Kind::Xls => xls::check(bytes),
         Kind::Delimited | Kind::Json => Ok(()),
     }
