@@ -2,7 +2,7 @@
 // artifact users install). It streams the file through the checker, keeps the rows and findings,
 // and answers the page's questions (a window of rows, a re-check after an edit, CSV to send or
 // download) so the main thread only ever draws. The page starts with "muster" (CSV and TSV,
-// 268 KB gzip); "muster/xlsx" (614 KB) is fetched only when a workbook is opened.
+// 267 KB gzip); "muster/xlsx" (622 KB) is fetched only when a workbook is opened.
 import { SheetValidator, checkRows, fields, findingsCsv, sheetCsv, version } from "muster";
 import type { Diagnostic, Proposal, Row, SheetOptions, StreamUpdate } from "muster";
 import type { Request, Response, Summary } from "./protocol";
