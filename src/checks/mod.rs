@@ -51,7 +51,7 @@ pub use spill::Spill;
 pub use spill::{IN_MEMORY_VALUES, SpillFiles};
 pub(crate) use unique::{DigestMap, lowercase_digest};
 
-use crate::diag::{Code, Diagnostic, Report};
+use crate::diag::{Code, Diagnostic, Report, Summary};
 use crate::options::{Format, Options};
 use crate::records::view::{TextField, UserView};
 use serde_json::Value;
@@ -133,21 +133,17 @@ pub(crate) struct Ctx<'a> {
     pub(crate) output: bool,
     /// Findings kept in `out`; those after are only counted.
     most: usize,
-    /// Errors and warnings found past `most`.
-    unlisted: (u64, u64),
+    /// Every finding, kept or not.
+    counted: Summary,
 }
 
 impl<'a> Ctx<'a> {
     fn new(options: &'a Options, format: Format) -> Self {
-        Ctx { options, format, out: Vec::new(), output: false, most: usize::MAX, unlisted: (0, 0) }
+        Ctx { options, format, out: Vec::new(), output: false, most: usize::MAX, counted: Default::default() }
     }
 
     fn into_report(self, rows: u64) -> Report {
-        let mut report = Report::new(rows, self.out);
-        report.summary.errors += self.unlisted.0;
-        report.summary.warnings += self.unlisted.1;
-        report.valid = report.summary.errors == 0;
-        report
+        Report::listing(Summary { rows, ..self.counted }, self.out)
     }
 
     /// Records a finding at `pointer`, naming `field` when there is one.
@@ -158,11 +154,8 @@ impl<'a> Ctx<'a> {
         field: Option<&str>,
         message: impl Into<String>,
     ) {
+        self.counted.count(code.severity());
         if self.out.len() >= self.most {
-            match code.severity() {
-                crate::diag::Severity::Error => self.unlisted.0 += 1,
-                crate::diag::Severity::Warning => self.unlisted.1 += 1,
-            }
             return;
         }
         let mut d = Diagnostic::new(code, message).at_pointer(pointer.to_string());

@@ -22,10 +22,26 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Summary {
+    /// Counts one more finding of `severity`.
+    pub(crate) fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+    }
+}
+
 impl Report {
     pub fn new(rows: u64, diagnostics: Vec<Diagnostic>) -> Self {
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count() as u64;
-        let warnings = diagnostics.len() as u64 - errors;
-        Report { valid: errors == 0, summary: Summary { rows, errors, warnings }, diagnostics }
+        let mut summary = Summary { rows, ..Summary::default() };
+        diagnostics.iter().for_each(|d| summary.count(d.severity));
+        Report::listing(summary, diagnostics)
+    }
+
+    /// The report of the findings `summary` counts, listing `diagnostics` of them (all, or the
+    /// first ones when only those were kept).
+    pub(crate) fn listing(summary: Summary, diagnostics: Vec<Diagnostic>) -> Self {
+        Report { valid: summary.errors == 0, summary, diagnostics }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::stream::StreamUpdate;
 use super::{sort_findings, sort_key};
-use crate::diag::{Diagnostic, Report, Severity, Summary};
+use crate::diag::{Diagnostic, Report, Summary};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
@@ -19,8 +19,7 @@ pub struct Gathered {
     mapped_columns: usize,
     /// Findings the report lists; the others are only counted.
     most: usize,
-    errors: u64,
-    warnings: u64,
+    counted: Summary,
 }
 
 impl Default for Gathered {
@@ -34,7 +33,7 @@ impl Gathered {
     /// right) and counts every one in its summary. Findings past those are dropped as they come,
     /// so memory stays flat however many rows have findings.
     pub fn listing(most: usize) -> Self {
-        Gathered { diagnostics: Vec::new(), headers: Vec::new(), mapped_columns: 0, most, errors: 0, warnings: 0 }
+        Gathered { diagnostics: Vec::new(), headers: Vec::new(), mapped_columns: 0, most, counted: Summary::default() }
     }
 
     /// Takes the next update; the report when it is the last.
@@ -43,12 +42,7 @@ impl Gathered {
             self.headers = header.headers;
             self.mapped_columns = header.mapping.iter().filter(|p| p.field.is_some()).count();
         }
-        for d in &update.diagnostics {
-            match d.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-            }
-        }
+        update.diagnostics.iter().for_each(|d| self.counted.count(d.severity));
         self.diagnostics.extend(update.diagnostics);
         // Sorted only once the columns are known (as the report is), and not at every update: the
         // sort is stable, so what it keeps is what sorting every finding would put first.
@@ -59,8 +53,8 @@ impl Gathered {
             return None;
         }
         self.keep_first();
-        let summary = Summary { rows: update.progress.rows, errors: self.errors, warnings: self.warnings };
-        Some(Report { valid: summary.errors == 0, summary, diagnostics: std::mem::take(&mut self.diagnostics) })
+        let summary = Summary { rows: update.progress.rows, ..self.counted };
+        Some(Report::listing(summary, std::mem::take(&mut self.diagnostics)))
     }
 
     fn keep_first(&mut self) {
@@ -87,8 +81,7 @@ pub struct GatheredOnDisk {
     last: (u64, usize),
     written: u64,
     in_order: bool,
-    errors: u64,
-    warnings: u64,
+    counted: Summary,
 }
 
 impl GatheredOnDisk {
@@ -102,8 +95,7 @@ impl GatheredOnDisk {
             last: (0, 0),
             written: 0,
             in_order: true,
-            errors: 0,
-            warnings: 0,
+            counted: Summary::default(),
         }
     }
 
@@ -116,12 +108,7 @@ impl GatheredOnDisk {
         }
         let mut diagnostics = update.diagnostics;
         sort_findings(&mut diagnostics, &self.headers);
-        for d in &diagnostics {
-            match d.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-            }
-        }
+        diagnostics.iter().for_each(|d| self.counted.count(d.severity));
         if update.done {
             return self.finish(update.progress.rows, diagnostics).map(Some);
         }
@@ -141,7 +128,7 @@ impl GatheredOnDisk {
     }
 
     fn finish(&mut self, rows: u64, end: Vec<Diagnostic>) -> io::Result<GatheredReport> {
-        let summary = Summary { rows, errors: self.errors, warnings: self.warnings };
+        let summary = Summary { rows, ..self.counted };
         let headers = std::mem::take(&mut self.headers);
         let written = match self.file.take() {
             Some(file) => {

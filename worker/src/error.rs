@@ -59,6 +59,7 @@ impl ApiError {
     }
 
     pub(crate) fn render(mut self, face: Face) -> Result<Response> {
+        // The checks keep no more than this already; a report from elsewhere is held to it here.
         if let ApiError::Invalid(report) = &mut self {
             report.diagnostics.truncate(LISTED_FINDINGS);
         }

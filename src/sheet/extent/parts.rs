@@ -15,7 +15,7 @@ pub(crate) const MAX_UNPACKED_PART: u64 = 64 * 1024 * 1024;
 /// declares may lie; an XLSX's worksheets, read a row at a time, are not. `source` is left at its
 /// start. What is not a ZIP, or cannot be read, passes: the reader says what is wrong with it.
 pub(crate) fn check<RS: Read + Seek>(source: &mut RS) -> Result<(), String> {
-    let found = largest(&mut *source);
+    let found = first_too_big(&mut *source);
     source.seek(SeekFrom::Start(0)).map_err(|err| format!("the workbook could not be read: {err}"))?;
     match found {
         Some(name) => Err(format!(
@@ -26,8 +26,8 @@ pub(crate) fn check<RS: Read + Seek>(source: &mut RS) -> Result<(), String> {
     }
 }
 
-/// The first part held whole that unpacks to more than the limit.
-fn largest<RS: Read + Seek>(source: RS) -> Option<String> {
+/// The name of the first part held whole that unpacks to more than the limit.
+fn first_too_big<RS: Read + Seek>(source: RS) -> Option<String> {
     let mut zip = zip::ZipArchive::new(source).ok()?;
     for index in 0..zip.len() {
         let Ok(part) = zip.by_index(index) else { continue };
